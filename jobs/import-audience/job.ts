@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { defineJob } from '../../dsl/job.ts';
+
+/**
+ * Streams a CSV object of user rows from S3, validates each row and produces it to Kafka.
+ * Long and heavy, so it runs on Fargate.
+ */
+export const importAudience = defineJob({
+  name: 'import-audience',
+  description: 'Streams a CSV of users from S3, validates each row and produces it to Kafka',
+  input: z.object({
+    importId: z.string().min(1).max(128),
+    userSegmentationId: z.string().min(1).max(128),
+    s3Bucket: z.string().min(3).max(63),
+    s3Key: z.string().min(1).max(1024),
+    /** Above this many rejected rows the import fails (exit code 2). */
+    maxRejectedRows: z.number().int().nonnegative().default(1000),
+  }),
+  output: z.object({
+    rowsRead: z.number(),
+    rowsProduced: z.number(),
+    rowsRejected: z.number(),
+    bytesRead: z.number(),
+    seconds: z.number(),
+  }),
+  runsOn: ['fargate'],
+  module: 'jobs/import-audience/run.ts',
+  errors: ['InvalidInput', 'TooManyRejectedRows', 'SourceNotFound'],
+  needs: ['audienceBucket:read', 'audienceBucket:write', 'statusTable:write', 'kafka'],
+  resources: { fargate: { cpu: 1024, memoryMiB: 2048 } },
+});
