@@ -1,0 +1,84 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import type { RuntimeConfig } from './config.ts';
+import type { JobLogger } from './logger.ts';
+
+/** The I/O clients and settings every job gets injected; tests build their own. */
+export interface JobDeps {
+  readonly s3: S3Client;
+  readonly dynamodb: DynamoDBClient;
+  readonly kafka: Kafka;
+  readonly log: JobLogger;
+  /** Milliseconds since the epoch; injected so tests can control time. */
+  readonly now: () => number;
+  readonly config: RuntimeConfig;
+}
+
+/** Builds an S3 client; against a local endpoint it uses path-style addressing. */
+export function s3Client(config: RuntimeConfig): S3Client {
+  return new S3Client({
+    region: config.awsRegion,
+    ...(config.awsEndpoint ? { endpoint: config.awsEndpoint, forcePathStyle: true } : {}),
+  });
+}
+
+/** Builds a DynamoDB client for the configured region/endpoint. */
+export function dynamodbClient(config: RuntimeConfig): DynamoDBClient {
+  return new DynamoDBClient({
+    region: config.awsRegion,
+    ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+  });
+}
+
+const kafkaLevels: Record<number, string> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** Builds a kafkajs client whose own logs become JSON lines on stderr (stdout ends with the job summary). */
+export function kafkaClient(config: RuntimeConfig, clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: config.kafkaBrokers,
+    ...(config.kafkaTls ? { ssl: true } : {}),
+    ...(config.kafkaSasl ? { sasl: config.kafkaSasl as SASLOptions } : {}),
+    connectionTimeout: 10_000,
+    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, timestamp: _t, logger: _l, ...rest } = log;
+        process.stderr.write(
+          JSON.stringify({
+            time: new Date().toISOString(),
+            level: kafkaLevels[level],
+            event: 'kafka',
+            message,
+            ...rest,
+          }) + '\n',
+        );
+      },
+  });
+}
+
+/** Builds every client a job needs from the runtime configuration. */
+export function jobDeps(config: RuntimeConfig, log: JobLogger, clientId: string): JobDeps {
+  return {
+    s3: s3Client(config),
+    dynamodb: dynamodbClient(config),
+    kafka: kafkaClient(config, clientId),
+    log,
+    now: () => Date.now(),
+    config,
+  };
+}
+
+/** Releases the clients' sockets so a process can exit. */
+export function closeJobDeps(deps: JobDeps): void {
+  deps.s3.destroy();
+  deps.dynamodb.destroy();
+}

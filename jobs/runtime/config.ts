@@ -1,0 +1,70 @@
+/** Runtime configuration that comes from the environment, not from the job input. */
+export interface RuntimeConfig {
+  /** Kafka bootstrap brokers. */
+  readonly kafkaBrokers: string[];
+  /** Topic of user records and end markers. @default 'audience-users' */
+  readonly audienceTopic: string;
+  /** Partitions of the audience topic when an import has to create it. @default 6 */
+  readonly audienceTopicPartitions: number;
+  /** DynamoDB job-status table (key `jobId`). @default 'audience-job-status' */
+  readonly statusTable: string;
+  /** Rows per Kafka transaction (one committed checkpoint each). @default 100000 */
+  readonly importChunkRows: number;
+  /** Interval of progress log lines. @default 10000 */
+  readonly progressIntervalMs: number;
+  /** How long an export waits without progress for the end markers. @default 120000 */
+  readonly endMarkerTimeoutMs: number;
+  /** AWS endpoint override (moto locally); S3 then uses path-style addressing. */
+  readonly awsEndpoint: string | undefined;
+  readonly awsRegion: string;
+  /** Kafka SASL, when the cluster needs it. */
+  readonly kafkaSasl:
+    | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+    | undefined;
+  /** Kafka TLS. @default false, true when SASL is set */
+  readonly kafkaTls: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name}: expected a positive integer, got '${raw}'`);
+  return value;
+}
+
+/** Reads the runtime configuration from environment variables; throws naming the variable when one is malformed. */
+export function runtimeConfig(env: Env = process.env): RuntimeConfig {
+  const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase();
+  if (mechanism !== undefined && !['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) {
+    throw new Error(
+      `KAFKA_SASL_MECHANISM: expected plain, scram-sha-256 or scram-sha-512, got '${mechanism}'`,
+    );
+  }
+  const kafkaSasl = mechanism
+    ? {
+        mechanism: mechanism as 'plain' | 'scram-sha-256' | 'scram-sha-512',
+        username: env.KAFKA_SASL_USERNAME ?? '',
+        password: env.KAFKA_SASL_PASSWORD ?? '',
+      }
+    : undefined;
+  return {
+    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+    audienceTopic: env.AUDIENCE_TOPIC || 'audience-users',
+    audienceTopicPartitions: positiveInt(env, 'AUDIENCE_TOPIC_PARTITIONS', 6),
+    statusTable: env.STATUS_TABLE || 'audience-job-status',
+    importChunkRows: positiveInt(env, 'IMPORT_CHUNK_ROWS', 100_000),
+    progressIntervalMs: positiveInt(env, 'PROGRESS_INTERVAL_MS', 10_000),
+    endMarkerTimeoutMs: positiveInt(env, 'END_MARKER_TIMEOUT_MS', 120_000),
+    awsEndpoint: env.AWS_ENDPOINT_URL || undefined,
+    awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    kafkaSasl,
+    kafkaTls: env.KAFKA_TLS !== undefined ? env.KAFKA_TLS === 'true' : kafkaSasl !== undefined,
+  };
+}

@@ -1,0 +1,87 @@
+import type { AnyJob } from '../../dsl/job.ts';
+import { closeJobDeps, type JobDeps, jobDeps } from './clients.ts';
+import { runtimeConfig } from './config.ts';
+import { isNonRetryable, JobError } from './job-error.ts';
+import { jobInputFromEnv } from './job-input.ts';
+import { type JobLogger, jsonLineLogger } from './logger.ts';
+import { runnableJobs } from './registry.ts';
+
+/** Path of the Fargate entry inside the image (relative to the working directory /var/task). */
+export const FARGATE_ENTRY = 'dist/jobs.mjs';
+
+/** Exit codes of the Fargate entry: 0 success, 2 invalid input or a non-retryable job error, 1 retryable failure. */
+export const ExitCode = { success: 0, retryable: 1, nonRetryable: 2 } as const;
+
+/** The container command of a job on Fargate, after the entry point `node`: `['dist/jobs.mjs', <job>]`. */
+export function fargateCommand(job: Pick<AnyJob, 'name'>): string[] {
+  return [FARGATE_ENTRY, job.name];
+}
+
+/** The container entry point the task definition sets (the Lambda base image's own entry point is replaced). */
+export const fargateEntryPoint: readonly string[] = ['node'];
+
+function usage(): string {
+  return `usage: node ${FARGATE_ENTRY} <job>   (jobs: ${Object.keys(runnableJobs).join(', ')}); input from UPPER_SNAKE_CASE environment variables`;
+}
+
+/** What one Fargate run did: its exit code and the summary line it printed last. */
+export interface FargateRunResult {
+  exitCode: number;
+  summary: Record<string, unknown>;
+}
+
+/**
+ * Runs one job as the Fargate entry does: input from the environment, JSON log lines, one JSON summary line last.
+ * Returns the exit code instead of exiting, so it can be tested in-process.
+ */
+export async function runFargateJob(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+  write: (line: string) => void = (line) => process.stdout.write(line + '\n'),
+  makeDeps?: (log: JobLogger) => JobDeps,
+): Promise<FargateRunResult> {
+  const name = argv[0];
+  const startedAt = Date.now();
+  const finish = (exitCode: number, fields: Record<string, unknown>): FargateRunResult => {
+    const summary = {
+      type: 'summary',
+      job: name ?? null,
+      exitCode,
+      seconds: (Date.now() - startedAt) / 1000,
+      ...fields,
+    };
+    write(JSON.stringify(summary));
+    return { exitCode, summary };
+  };
+  const entry = name ? runnableJobs[name] : undefined;
+  if (!entry) {
+    const message = name === undefined || name === '--help' ? usage() : `unknown job '${name}'; ${usage()}`;
+    return finish(ExitCode.nonRetryable, { ok: false, error: 'InvalidInput', message });
+  }
+  const log = jsonLineLogger(entry.job.name, write);
+  let deps: JobDeps | undefined;
+  try {
+    const input = jobInputFromEnv(entry.job, env);
+    deps = makeDeps ? makeDeps(log) : jobDeps(runtimeConfig(env), log, entry.job.name);
+    log.info('job-start', { input });
+    const output = await entry.run(input as never, deps);
+    return finish(ExitCode.success, { ok: true, output });
+  } catch (error) {
+    const named = error instanceof Error ? error : new Error(String(error));
+    const exitCode = isNonRetryable(error) ? ExitCode.nonRetryable : ExitCode.retryable;
+    log.error('job-failed', {
+      error: named.name,
+      message: named.message,
+      retryable: exitCode !== ExitCode.nonRetryable,
+    });
+    return finish(exitCode, {
+      ok: false,
+      error: named.name,
+      message: named.message,
+      ...((error as { counts?: object }).counts ?? {}),
+      ...(error instanceof JobError ? {} : { stack: named.stack?.split('\n').slice(0, 6).join('\n') }),
+    });
+  } finally {
+    if (deps && !makeDeps) closeJobDeps(deps);
+  }
+}

@@ -1,0 +1,7 @@
+// The Lambda bundle (dist/lambda.mjs): one named export per Lambda job, selected by the image command.
+import { handlers } from './lambda.ts';
+
+/** Handler of the audience-status job. */
+export const audienceStatus = handlers.audienceStatus;
+/** Handler of the send-end-marker job. */
+export const sendEndMarker = handlers.sendEndMarker;

@@ -1,0 +1,40 @@
+import type { AnyJob } from '../../dsl/job.ts';
+import { allJobs } from '../index.ts';
+import { closeJobDeps, type JobDeps, jobDeps } from './clients.ts';
+import { runtimeConfig } from './config.ts';
+import { parseJobInput } from './job-input.ts';
+import { jsonLineLogger } from './logger.ts';
+import { type RunnableJob, runnableJobs } from './registry.ts';
+
+/** A Lambda handler: the event is the job input, the result the job output; errors keep their job error name. */
+export type LambdaHandler = (event: unknown) => Promise<unknown>;
+
+/** The export name of a job's handler in the Lambda bundle: the job name in camelCase (`audience-status` → `audienceStatus`). */
+export function lambdaExportName(job: Pick<AnyJob, 'name'>): string {
+  return job.name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The image command that selects a job's Lambda handler: `dist/lambda.<exportName>`. */
+export function lambdaHandlerName(job: Pick<AnyJob, 'name'>): string {
+  return `dist/lambda.${lambdaExportName(job)}`;
+}
+
+/** Builds the handler of one job; clients are created on first use and kept while the Lambda stays warm. */
+export function lambdaHandler(entry: RunnableJob, makeDeps?: () => JobDeps): LambdaHandler {
+  let deps: JobDeps | undefined;
+  return async (event) => {
+    const input = parseJobInput(entry.job, event);
+    deps ??= makeDeps ? makeDeps() : jobDeps(runtimeConfig(), jsonLineLogger(entry.job.name), entry.job.name);
+    return entry.run(input as never, deps);
+  };
+}
+
+/** Handlers of every job that runs on Lambda, by export name. */
+export const handlers: Readonly<Record<string, LambdaHandler>> = Object.fromEntries(
+  allJobs
+    .filter((job) => (job.runsOn as readonly string[]).includes('lambda'))
+    .map((job) => [lambdaExportName(job), lambdaHandler(runnableJobs[job.name]!)]),
+);
+
+/** Releases a handler's clients (for tests and local runners that create handlers per run). */
+export { closeJobDeps };
