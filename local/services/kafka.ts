@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { kafkaLog4jProperties, kafkaServerProperties, newKafkaClusterId } from './kafka-config.ts';
+import { installKafkaJars } from './kafka-install.ts';
+import type { LocalProcessService } from './local-process.ts';
+import type { ResolvedOptions } from './options.ts';
+import { runCommand } from './processes.ts';
+
+/** The local single-node Kafka (KRaft, broker + controller) run from `<stateDir>/kafka`. */
+export function localKafka(options: ResolvedOptions): LocalProcessService {
+  const dir = join(options.stateDir, 'kafka');
+  const configFile = join(dir, 'server.properties');
+  const log4jFile = join(dir, 'log4j.properties');
+  const dataDir = join(dir, 'data');
+  const classpath = `${join(dir, 'lib')}/*`;
+  // Child processes get this process's environment (PATH, JAVA_HOME), never the options' env object.
+  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const jvmOptions = [
+    '-Xmx512m',
+    '-Xms256m',
+    '-XX:+UseG1GC',
+    '-Djava.awt.headless=true',
+    `-Dlog4j.configuration=file:${log4jFile}`,
+    `-Dkafka.logs.dir=${join(dir, 'logs')}`,
+  ];
+  const broker = `${options.host}:${options.kafkaPort}`;
+  return {
+    name: 'kafka',
+    host: options.host,
+    port: { port: options.kafkaPort, envVar: 'LOCAL_KAFKA_PORT' },
+    otherPorts: [{ port: options.kafkaControllerPort, envVar: 'LOCAL_KAFKA_CONTROLLER_PORT' }],
+    runFile: join(dir, 'kafka.pid.json'),
+    logFile: join(dir, 'kafka.log'),
+    commandMarker: configFile,
+    readyTimeoutMs: 120_000,
+    // A controlled shutdown flushes logs and the metadata snapshot; give it time before SIGKILL.
+    stopGraceMs: 30_000,
+    install: async () => {
+      await installKafkaJars(dir, options.log);
+    },
+    prepare: async () => {
+      await mkdir(dataDir, { recursive: true });
+      await writeFile(
+        configFile,
+        kafkaServerProperties({
+          host: options.host,
+          port: options.kafkaPort,
+          controllerPort: options.kafkaControllerPort,
+          dataDir,
+        }),
+      );
+      await writeFile(log4jFile, kafkaLog4jProperties());
+      if (existsSync(join(dataDir, 'meta.properties'))) return;
+      options.log(`formatting Kafka storage in ${dataDir}`);
+      await runCommand(
+        java,
+        [
+          ...jvmOptions,
+          '-cp',
+          classpath,
+          'kafka.tools.StorageTool',
+          'format',
+          '--ignore-formatted',
+          '-t',
+          newKafkaClusterId(),
+          '-c',
+          configFile,
+        ],
+        { cwd: dir },
+      );
+    },
+    command: () => ({
+      command: java,
+      args: [...jvmOptions, '-cp', classpath, 'kafka.Kafka', configFile],
+      cwd: dir,
+      env: process.env,
+      logFile: join(dir, 'kafka.log'),
+    }),
+    answers: () => kafkaAnswers([broker]),
+  };
+}
+
+/** True when the brokers answer a metadata request (list topics) within a few seconds. */
+export async function kafkaAnswers(brokers: readonly string[]): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'local-services-probe',
+    brokers: [...brokers],
+    connectionTimeout: 1000,
+    requestTimeout: 3000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
