@@ -1,0 +1,81 @@
+import type * as pulumi from '@pulumi/pulumi';
+import type { FargateBinding, ResourceBindings } from '../dsl/bindings.ts';
+import type { AnyJob } from '../dsl/job.ts';
+import type { FargateJob } from './fargate-job.ts';
+import type { LambdaJob } from './lambda-job.ts';
+
+/** Where tasks are placed, the same for every task job. */
+export interface TaskPlacement {
+  readonly clusterArn: pulumi.Input<string>;
+  readonly subnetIds: readonly pulumi.Input<string>[];
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly assignPublicIp: boolean;
+}
+
+/** The deployed resources of each job, by job name. */
+export interface DeployedJobs {
+  readonly lambda: ReadonlyMap<string, LambdaJob>;
+  readonly task: ReadonlyMap<
+    string,
+    { readonly job: FargateJob; readonly capacityProvider: pulumi.Input<string> }
+  >;
+}
+
+/** The bindings that compile workflows against the deployed functions, task definitions and roles. */
+export function deployedBindings(
+  jobs: DeployedJobs,
+  placement: TaskPlacement,
+  stateMachineArn: (workflowName: string) => pulumi.Input<string>,
+): ResourceBindings {
+  return {
+    lambda(job) {
+      return { functionArn: deployed(jobs.lambda, job, 'lambda').functionArn };
+    },
+    fargate(job): FargateBinding {
+      const { job: task, capacityProvider } = deployed(jobs.task, job, 'fargate');
+      return {
+        cluster: placement.clusterArn,
+        taskDefinition: task.taskDefinitionArn,
+        containerName: task.containerName,
+        // The task definition's entry point is already the job's command; no Command override.
+        subnets: placement.subnetIds,
+        securityGroups: [placement.securityGroupId],
+        assignPublicIp: placement.assignPublicIp,
+        capacityProviderStrategy: [{ capacityProvider, weight: 1 }],
+        taskRoleArn: task.taskRole.arn,
+        executionRoleArn: task.executionRole.arn,
+      };
+    },
+    stateMachineArn,
+  };
+}
+
+/** A job and executor a workflow asked for. */
+export interface BindingRequest {
+  readonly job: AnyJob;
+  readonly executor: 'lambda' | 'fargate';
+}
+
+/** Wraps bindings to record every job and executor a compile asks for. */
+export function recordingBindings(base: ResourceBindings, requests: BindingRequest[]): ResourceBindings {
+  return {
+    lambda(job) {
+      requests.push({ job, executor: 'lambda' });
+      return base.lambda(job);
+    },
+    fargate(job) {
+      requests.push({ job, executor: 'fargate' });
+      return base.fargate(job);
+    },
+    ...(base.stateMachineArn ? { stateMachineArn: base.stateMachineArn.bind(base) } : {}),
+  };
+}
+
+function deployed<T>(byName: ReadonlyMap<string, T>, job: AnyJob, executor: string): T {
+  const found = byName.get(job.name);
+  if (!found)
+    throw new Error(
+      `Job '${job.name}' has no ${executor} deployment: is it in jobs/index.ts allJobs with '${executor}' in runsOn?`,
+    );
+  return found;
+}

@@ -1,0 +1,67 @@
+import * as pulumi from '@pulumi/pulumi';
+import type { AnyJob } from '../dsl/job.ts';
+
+/**
+ * The image command of a job's Lambda function.
+ * Kept here until `jobs/runtime` exports its own `lambdaHandlerName`; the image must provide this handler.
+ */
+export function lambdaHandlerName(job: AnyJob): string {
+  return `dist/lambda.${camelCase(job.name)}`;
+}
+
+/**
+ * The container command of a job's task: `node <built jobs entry> <job-name>` (DESIGN.md's Fargate contract).
+ * Kept here until `jobs/runtime` exports its own `fargateCommand`.
+ */
+export function fargateCommand(job: AnyJob): string[] {
+  return ['node', 'dist/jobs.mjs', job.name];
+}
+
+/** What the platform tells a job at run time, besides its input. */
+export interface RuntimeTargets {
+  readonly region: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly audienceTopic: string;
+  readonly kafkaSaslMechanism: string;
+  readonly kafkaSecretArn: pulumi.Input<string>;
+  readonly tableName: pulumi.Input<string>;
+}
+
+/** A job's environment: plain variables, and secrets that only ECS may resolve into variables. */
+export interface JobEnvironment {
+  readonly variables: Record<string, pulumi.Input<string>>;
+  /** ECS task-definition `secrets`: the agent reads `valueFrom` and sets `name`; the value never sits in config. */
+  readonly secrets: { name: string; valueFrom: pulumi.Input<string> }[];
+}
+
+/**
+ * The environment a job gets, derived from its needs. On Lambda the SASL secret is passed by ARN
+ * (`KAFKA_SASL_SECRET_ARN`) for the job to read at start, because Lambda has no secret injection.
+ */
+export function jobEnvironment(job: AnyJob, executor: 'lambda' | 'task', t: RuntimeTargets): JobEnvironment {
+  const variables: Record<string, pulumi.Input<string>> = {};
+  const secrets: JobEnvironment['secrets'] = [];
+  // Lambda reserves AWS_REGION and sets it itself.
+  if (executor === 'task') variables.AWS_REGION = t.region;
+  if (job.needs.includes('statusTable:read') || job.needs.includes('statusTable:write')) {
+    variables.STATUS_TABLE = t.tableName;
+  }
+  if (job.needs.includes('kafka')) {
+    variables.KAFKA_BROKERS = t.kafkaBrokers.join(',');
+    variables.AUDIENCE_TOPIC = t.audienceTopic;
+    variables.KAFKA_SASL_MECHANISM = t.kafkaSaslMechanism;
+    if (executor === 'lambda') {
+      variables.KAFKA_SASL_SECRET_ARN = t.kafkaSecretArn;
+    } else {
+      secrets.push(
+        { name: 'KAFKA_SASL_USERNAME', valueFrom: pulumi.interpolate`${t.kafkaSecretArn}:username::` },
+        { name: 'KAFKA_SASL_PASSWORD', valueFrom: pulumi.interpolate`${t.kafkaSecretArn}:password::` },
+      );
+    }
+  }
+  return { variables, secrets };
+}
+
+function camelCase(kebab: string): string {
+  return kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
