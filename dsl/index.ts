@@ -1,0 +1,21 @@
+/** The typed workflow DSL: declare jobs, compose workflows, compile them to Amazon States Language. */
+export type { FargateBinding, LambdaBinding, ResourceBindings } from './bindings.ts';
+export { PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, placeholderBindings } from './bindings.ts';
+export type { AnyChain, Chain, ChainOutput, EcsTaskResult, Fragment, Terminated } from './builder.ts';
+export { fragment, s3CsvItems, s3JsonItems } from './builder.ts';
+export type { AslDefinition, CompiledWorkflow } from './compile.ts';
+export { compileValidWorkflow, compileWorkflow } from './compile.ts';
+export { type Condition, conditions } from './conditions.ts';
+export { type ContextRefs, contextRefs } from './context.ts';
+export type { CaughtError, EcsErrorName, LambdaErrorName, StatesErrorName } from './errors.ts';
+export { intrinsics } from './intrinsics.ts';
+export type { AnyJob, Executor, JobDeclaration, JobInput, JobNeed, JobOutput } from './job.ts';
+export { defineJob, envVarName } from './job.ts';
+export { toMermaid } from './mermaid.ts';
+export { type IamStatement, workflowPermissions } from './permissions.ts';
+export type { Placed, ResultPath } from './placement.ts';
+export type { Ref, RefTree } from './ref.ts';
+export { type RetryRule, retryPresets } from './retry.ts';
+export { RULES, validateDefinition } from './validate.ts';
+export { type ValidationIssue, WorkflowValidationError } from './validation-issue.ts';
+export { type AnyWorkflow, defineWorkflow, type Workflow } from './workflow.ts';

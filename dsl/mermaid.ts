@@ -1,0 +1,99 @@
+type Json = Record<string, unknown>;
+
+/**
+ * Draws an ASL definition as a Mermaid flowchart: states as nodes (shape by type), Next as arrows, Choice
+ * rules labelled, Catch as dotted arrows labelled with the errors, Retry as a note on the state,
+ * Parallel branches and Map iterations as subgraphs.
+ */
+export function toMermaid(definition: { StartAt: string; States: Record<string, unknown> }, title?: string): string {
+  const lines: string[] = [];
+  if (title) lines.push('---', `title: ${title}`, '---');
+  lines.push('flowchart TD');
+  const ids = new Map<string, string>();
+  const id = (scope: string, name: string) => {
+    const key = `${scope}/${name}`;
+    let found = ids.get(key);
+    if (!found) {
+      found = `s${ids.size}`;
+      ids.set(key, found);
+    }
+    return found;
+  };
+  drawScope(definition, 'root', '  ', lines, id);
+  lines.push('  classDef task fill:#e8f0fe,stroke:#4a6fd1;', '  classDef failure fill:#fde8e8,stroke:#c53030;');
+  return `${lines.join('\n')}\n`;
+}
+
+type IdOf = (scope: string, name: string) => string;
+
+function drawScope(scope: { StartAt?: unknown; States?: unknown }, scopeKey: string, indent: string, lines: string[], id: IdOf) {
+  const states = (scope.States ?? {}) as Record<string, Json>;
+  const start = `${id(scopeKey, '__start')}`;
+  lines.push(`${indent}${start}(( ))`);
+  if (typeof scope.StartAt === 'string') lines.push(`${indent}${start} --> ${id(scopeKey, scope.StartAt)}`);
+  for (const [name, state] of Object.entries(states)) {
+    const node = id(scopeKey, name);
+    lines.push(`${indent}${node}${shape(name, state)}`);
+    const edge = (target: unknown, label?: string, dotted = false) => {
+      if (typeof target !== 'string') return;
+      const arrow = dotted ? '-.->' : '-->';
+      lines.push(`${indent}${node} ${arrow}${label ? `|${escape(label)}|` : ''} ${id(scopeKey, target)}`);
+    };
+    edge(state.Next);
+    if (state.End === true) {
+      lines.push(`${indent}${node} --> ${id(scopeKey, '__end')}(((end)))`);
+    }
+    for (const [i, rule] of ((state.Choices ?? []) as Json[]).entries()) edge(rule.Next, describeRule(rule, i));
+    edge(state.Default, 'otherwise');
+    for (const c of (state.Catch ?? []) as Json[]) edge(c.Next, `catch ${(c.ErrorEquals as string[]).join(', ')}`, true);
+    const branches = Array.isArray(state.Branches) ? (state.Branches as Json[]) : [];
+    const processor = state.ItemProcessor as Json | undefined;
+    const children = processor ? [processor] : branches;
+    children.forEach((child, i) => {
+      const childKey = `${scopeKey}/${name}/${i}`;
+      lines.push(`${indent}subgraph ${node}_${i}["${escape(processor ? `${name}: each item` : `${name}: branch ${i + 1}`)}"]`);
+      drawScope(child, childKey, `${indent}  `, lines, id);
+      lines.push(`${indent}end`);
+      lines.push(`${indent}${node} -.- ${node}_${i}`);
+    });
+    if (['Task', 'Parallel', 'Map'].includes(String(state.Type))) lines.push(`${indent}class ${node} task;`);
+    if (state.Type === 'Fail') lines.push(`${indent}class ${node} failure;`);
+  }
+}
+
+function shape(name: string, state: Json): string {
+  const retry = ((state.Retry ?? []) as Json[])
+    .map((r) => `retry ${(r.ErrorEquals as string[]).join(', ')} ×${r.MaxAttempts ?? 3}`)
+    .join('<br/>');
+  const kind = kindLabel(state);
+  const label = escape(`${name}`) + `<br/><small>${escape(kind)}</small>` + (retry ? `<br/><small>${escape(retry)}</small>` : '');
+  switch (state.Type) {
+    case 'Choice':
+      return `{"${label}"}`;
+    case 'Succeed':
+    case 'Fail':
+      return `(["${label}"])`;
+    default:
+      return `["${label}"]`;
+  }
+}
+
+function kindLabel(state: Json): string {
+  const resource = String(state.Resource ?? '');
+  if (resource.includes(':lambda:invoke')) return 'Lambda';
+  if (resource.includes(':ecs:runTask')) return 'ECS Fargate';
+  if (state.Type === 'Map') return `Map (${String((state.ItemProcessor as Json | undefined)?.ProcessorConfig ? ((state.ItemProcessor as Json).ProcessorConfig as Json).Mode : 'INLINE')})`;
+  return String(state.Type);
+}
+
+function describeRule(rule: Json, index: number): string {
+  const { Next: _next, ...test } = rule;
+  const variable = typeof test.Variable === 'string' ? test.Variable : '';
+  const operator = Object.keys(test).find((k) => k !== 'Variable');
+  if (variable && operator) return `${variable} ${operator} ${JSON.stringify(test[operator])}`;
+  return `rule ${index + 1}`;
+}
+
+function escape(text: string): string {
+  return text.replace(/"/g, '#quot;').replace(/\|/g, '#124;');
+}

@@ -1,0 +1,143 @@
+import type { Input } from '@pulumi/pulumi';
+import { appendToInput, mapInput, type ResourceBindings } from './bindings.ts';
+import { type ChainNode, forEachChain, type StateNode } from './graph.ts';
+
+/** One IAM policy statement; resources may be Pulumi Inputs. */
+export interface IamStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow';
+  readonly Action: readonly string[];
+  readonly Resource: readonly Input<string>[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, Input<string> | readonly Input<string>[]>>>>;
+}
+
+/** The EventBridge rule Step Functions manages to learn that an ECS task stopped (`runTask.sync`). */
+export const ECS_SYNC_RULE = 'StepFunctionsGetEventsForECSTaskRule';
+
+/**
+ * The least-privilege statements a state machine needs to run the graph under `root`: the union over
+ * every state, branches and maps included.
+ */
+export function workflowPermissions(root: ChainNode, bindings: ResourceBindings, workflowName: string): IamStatement[] {
+  const statements: IamStatement[] = [];
+  forEachChain(root, (chain) => {
+    for (const state of chain.states) statements.push(...statePermissions(state, bindings, workflowName));
+  });
+  return mergeStatements(statements);
+}
+
+/** The statements one state needs (nested states are visited by the caller). */
+export function statePermissions(state: StateNode, bindings: ResourceBindings, workflowName: string): IamStatement[] {
+  switch (state.kind) {
+    case 'lambdaTask': {
+      const { functionArn } = bindings.lambda(state.job);
+      // Versions and aliases are `ARN:qualifier`.
+      return [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [functionArn, appendToInput(functionArn, ':*')] }];
+    }
+    case 'fargateTask': {
+      const binding = bindings.fargate(state.job);
+      // Tasks and the managed rule live in the cluster's partition, region and account.
+      const inClusterAccount = (resource: (arn: ArnFields) => string) =>
+        mapInput(binding.cluster, (arn) => resource(arnFields(arn)));
+      return [
+        {
+          Effect: 'Allow',
+          Action: ['ecs:RunTask'],
+          Resource: [binding.taskDefinition],
+          Condition: { ArnEquals: { 'ecs:cluster': binding.cluster } },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['ecs:StopTask', 'ecs:DescribeTasks'],
+          Resource: [inClusterAccount((a) => `arn:${a.partition}:ecs:${a.region}:${a.account}:task/${a.resource}/*`)],
+        },
+        {
+          Effect: 'Allow',
+          Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+          Resource: [
+            inClusterAccount((a) => `arn:${a.partition}:events:${a.region}:${a.account}:rule/${ECS_SYNC_RULE}`),
+          ],
+        },
+        {
+          Effect: 'Allow',
+          Action: ['iam:PassRole'],
+          Resource: [binding.taskRoleArn, binding.executionRoleArn],
+          Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        },
+      ];
+    }
+    case 'map': {
+      if (state.mode !== 'DISTRIBUTED' || !state.itemReader) return [];
+      const self = bindings.stateMachineArn?.(workflowName);
+      if (self === undefined) {
+        throw new Error(`State '${state.name}': a distributed map needs bindings.stateMachineArn for its child executions`);
+      }
+      const { bucket, key } = state.itemReader;
+      // A referenced bucket or key is only known at run time: then the grant covers what is known.
+      const bucketName = typeof bucket === 'string' ? bucket : '*';
+      const objectKey = typeof bucket === 'string' && typeof key === 'string' ? key : '*';
+      return [
+        { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucketName}/${objectKey}`] },
+        { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [self] },
+        {
+          Effect: 'Allow',
+          Action: ['states:DescribeExecution', 'states:StopExecution'],
+          Resource: [mapInput(self, (arn) => `${arn.replace(':stateMachine:', ':execution:')}:*`)],
+        },
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+/** Merges statements with the same actions and conditions, keeping each resource once. */
+export function mergeStatements(statements: readonly IamStatement[]): IamStatement[] {
+  const merged = new Map<string, { statement: IamStatement; resources: Input<string>[]; seen: Set<unknown> }>();
+  for (const statement of statements) {
+    const key = JSON.stringify([[...statement.Action].sort(), conditionKey(statement.Condition)]);
+    let entry = merged.get(key);
+    if (!entry) {
+      entry = { statement, resources: [], seen: new Set() };
+      merged.set(key, entry);
+    }
+    for (const resource of statement.Resource) {
+      if (entry.seen.has(resource)) continue;
+      entry.seen.add(resource);
+      entry.resources.push(resource);
+    }
+  }
+  return [...merged.values()].map(({ statement, resources }) => ({ ...statement, Resource: resources }));
+}
+
+interface ArnFields {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  /** The part after the resource type: `cluster/NAME` → `NAME`. */
+  readonly resource: string;
+}
+
+function arnFields(arn: string): ArnFields {
+  const [, partition = 'aws', , region = '', account = '', ...rest] = arn.split(':');
+  return { partition, region, account, resource: rest.join(':').split('/').slice(1).join('/') };
+}
+
+// Pulumi Outputs cannot be compared by value: they are told apart by identity.
+const identities = new WeakMap<object, number>();
+let nextIdentity = 1;
+function conditionKey(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(conditionKey).join(',')}]`;
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    const entries = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${conditionKey(v)}`).join(',')}}`;
+  }
+  let id = identities.get(value);
+  if (id === undefined) {
+    id = nextIdentity++;
+    identities.set(value, id);
+  }
+  return `#${id}`;
+}

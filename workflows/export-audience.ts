@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { defineWorkflow, fragment, retryPresets } from '../dsl/index.ts';
+import { audienceStatus } from '../jobs/audience-status/job.ts';
+import { exportAudience } from '../jobs/export-audience/job.ts';
+import type { CaughtFailure, StepFailure } from './job-failure.ts';
+
+/** Input of an export execution: which import of which segment to write to which CSV object. */
+export const ExportAudienceInput = z.object({
+  exportId: z.string().min(1).max(128),
+  userSegmentationId: z.string().min(1).max(128),
+  importId: z.string().min(1).max(128),
+  s3Bucket: z.string().min(3).max(63),
+  s3Key: z.string().min(1).max(1024),
+});
+export type ExportAudienceInput = z.infer<typeof ExportAudienceInput>;
+
+/** Records the failure (with the failed step) in the status table, then fails the execution. */
+const markFailed = fragment<ExportAudienceInput & StepFailure>()
+  .lambdaStep(
+    'MarkExportFailed',
+    audienceStatus,
+    ($, ctx) => ({
+      jobId: $.exportId,
+      jobKind: 'export',
+      userSegmentationId: $.userSegmentationId,
+      event: 'fail',
+      assumedAfterState: 'failed',
+      executionArn: ctx.execution.id,
+      objectKey: $.s3Key,
+      failedStep: $.failure.step,
+      error: $.failure.Error,
+      cause: $.failure.Cause,
+    }),
+    { resultPath: null },
+  )
+  .retry(retryPresets.lambdaServiceErrors())
+  .fail('ExportFailed', { error: 'ExportFailed', cause: ($) => $.failure.Cause });
+
+/** The handler a step's Catch leads to: names the step, then goes to MarkExportFailed. */
+const failedAt = (step: string) =>
+  fragment<ExportAudienceInput & CaughtFailure>()
+    .pass(`${step}Failed`, {
+      parameters: ($) => ({ step, Error: $.failure.Error, Cause: $.failure.Cause }),
+      resultPath: '$.failure',
+    })
+    .goto(markFailed);
+
+/**
+ * export-audience: mirrors the import. Marks the job exporting, writes the segment's records from Kafka to a
+ * CSV object on Fargate, marks it exported with the object key; any failure is recorded and fails the execution.
+ */
+export const exportAudienceWorkflow = defineWorkflow({
+  name: 'export-audience',
+  description: "Exports a segment's users from Kafka to a CSV object in S3 and records the job status",
+  input: ExportAudienceInput,
+  timeoutSeconds: 6 * 60 * 60,
+  definition: (start) =>
+    start
+      .lambdaStep(
+        'UpdateAudienceStatusToExporting',
+        audienceStatus,
+        ($, ctx) => ({
+          jobId: $.exportId,
+          jobKind: 'export',
+          userSegmentationId: $.userSegmentationId,
+          event: 'start_exporting',
+          assumedAfterState: 'exporting',
+          executionArn: ctx.execution.id,
+        }),
+        { resultPath: null },
+      )
+      .retry(retryPresets.lambdaServiceErrors())
+      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('UpdateAudienceStatusToExporting') })
+      .fargateStep(
+        'ExportToS3',
+        exportAudience,
+        ($) => ({
+          exportId: $.exportId,
+          userSegmentationId: $.userSegmentationId,
+          importId: $.importId,
+          s3Bucket: $.s3Bucket,
+          s3Key: $.s3Key,
+        }),
+        { resultPath: null, timeoutSeconds: 4 * 60 * 60 },
+      )
+      .retry(retryPresets.ecsCapacity())
+      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('ExportToS3') })
+      .lambdaStep(
+        'UpdateAudienceStatusToExported',
+        audienceStatus,
+        ($, ctx) => ({
+          jobId: $.exportId,
+          jobKind: 'export',
+          userSegmentationId: $.userSegmentationId,
+          event: 'finish_exporting',
+          assumedAfterState: 'exported',
+          executionArn: ctx.execution.id,
+          objectKey: $.s3Key,
+        }),
+        { resultPath: '$.status' },
+      )
+      .retry(retryPresets.lambdaServiceErrors())
+      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('UpdateAudienceStatusToExported') })
+      .succeed('Exported'),
+});

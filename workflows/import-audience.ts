@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { contextRefs, defineWorkflow, fragment, retryPresets } from '../dsl/index.ts';
+import { audienceStatus } from '../jobs/audience-status/job.ts';
+import { importAudience } from '../jobs/import-audience/job.ts';
+import { sendEndMarker } from '../jobs/send-end-marker/job.ts';
+import type { CaughtFailure, StepFailure } from './job-failure.ts';
+
+/** Input of an import execution: which CSV object to import into which segment. */
+export const ImportAudienceInput = z.object({
+  importId: z.string().min(1).max(128),
+  userSegmentationId: z.string().min(1).max(128),
+  s3Bucket: z.string().min(3).max(63),
+  s3Key: z.string().min(1).max(1024),
+});
+export type ImportAudienceInput = z.infer<typeof ImportAudienceInput>;
+
+/** Records the failure (with the failed step) in the status table, then fails the execution. */
+const markFailed = fragment<ImportAudienceInput & StepFailure>()
+  .lambdaStep(
+    'MarkImportFailed',
+    audienceStatus,
+    ($, ctx) => ({
+      jobId: $.importId,
+      jobKind: 'import',
+      userSegmentationId: $.userSegmentationId,
+      event: 'fail',
+      assumedAfterState: 'failed',
+      executionArn: ctx.execution.id,
+      objectKey: $.s3Key,
+      failedStep: $.failure.step,
+      error: $.failure.Error,
+      cause: $.failure.Cause,
+    }),
+    { resultPath: null },
+  )
+  .retry(retryPresets.lambdaServiceErrors())
+  .fail('ImportFailed', { error: 'ImportFailed', cause: ($) => $.failure.Cause });
+
+/** The handler a step's Catch leads to: names the step, then goes to MarkImportFailed. */
+const failedAt = (step: string) =>
+  fragment<ImportAudienceInput & CaughtFailure>()
+    .pass(`${step}Failed`, {
+      parameters: ($) => ({ step, Error: $.failure.Error, Cause: $.failure.Cause }),
+      resultPath: '$.failure',
+    })
+    .goto(markFailed);
+
+/**
+ * import-audience: the talk's import flow. Marks the job importing, streams the CSV into Kafka on Fargate,
+ * closes the import with an end marker, marks it imported; any failure is recorded and fails the execution.
+ */
+export const importAudienceWorkflow = defineWorkflow({
+  name: 'import-audience',
+  description: 'Imports a CSV of users from S3 into Kafka and records the job status',
+  input: ImportAudienceInput,
+  timeoutSeconds: 6 * 60 * 60,
+  definition: (start) =>
+    start
+      .lambdaStep(
+        'UpdateAudienceStatusToImporting',
+        audienceStatus,
+        ($) => ({
+          jobId: $.importId,
+          jobKind: 'import',
+          userSegmentationId: $.userSegmentationId,
+          event: 'start_importing',
+          assumedAfterState: 'importing',
+          executionArn: contextRefs.execution.id,
+          objectKey: $.s3Key,
+        }),
+        { resultPath: null },
+      )
+      .retry(retryPresets.lambdaServiceErrors())
+      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('UpdateAudienceStatusToImporting') })
+      .fargateStep(
+        'ImportToKafka',
+        importAudience,
+        ($) => ({
+          importId: $.importId,
+          userSegmentationId: $.userSegmentationId,
+          s3Bucket: $.s3Bucket,
+          s3Key: $.s3Key,
+        }),
+        { resultPath: null, timeoutSeconds: 4 * 60 * 60 },
+      )
+      .retry(retryPresets.ecsCapacity())
+      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('ImportToKafka') })
+      .lambdaStep(
+        'SendEndMarker',
+        sendEndMarker,
+        ($) => ({ jobId: $.importId, jobKind: 'import', userSegmentationId: $.userSegmentationId }),
+        { resultPath: '$.endMarker' },
+      )
+      .retry(retryPresets.lambdaServiceErrors())
+      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('SendEndMarker') })
+      .lambdaStep(
+        'UpdateAudienceStatusToImported',
+        audienceStatus,
+        ($, ctx) => ({
+          jobId: $.importId,
+          jobKind: 'import',
+          userSegmentationId: $.userSegmentationId,
+          event: 'finish_importing',
+          assumedAfterState: 'imported',
+          executionArn: ctx.execution.id,
+        }),
+        { resultPath: '$.status' },
+      )
+      .retry(retryPresets.lambdaServiceErrors())
+      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('UpdateAudienceStatusToImported') })
+      .succeed('Imported'),
+});
