@@ -101,7 +101,11 @@ export async function readTopic(kafka: Kafka, topic: string, idleMs = 1500): Pro
   const ends = await admin.fetchTopicOffsets(topic);
   await admin.disconnect();
   const records: ConsumedRecord[] = [];
-  const consumer = kafka.consumer({ groupId: uniqueId('test-reader'), readUncommitted: false });
+  const consumer = kafka.consumer({
+    groupId: uniqueId('test-reader'),
+    readUncommitted: false,
+    maxWaitTimeInMs: 200,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let last = Date.now();
