@@ -1,9 +1,9 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { AnyJob } from '../dsl/job.ts';
+import { fargateCommand, fargateEntryPoint } from '../jobs/runtime/fargate.ts';
 import { type PolicyStatement, serviceRole } from './iam.ts';
 import type { JobEnvironment } from './job-runtime.ts';
-import { fargateCommand } from './job-runtime.ts';
 import type { TaskSizing } from './job-sizing.ts';
 
 /** Arguments of {@link FargateJob}. */
@@ -106,9 +106,9 @@ export class FargateJob extends pulumi.ComponentResource {
       name: this.containerName,
       image: args.imageUri,
       essential: true,
-      // The image's default entry point is Lambda's; a task starts the job's command instead.
-      entryPoint: fargateCommand(args.job),
-      command: [],
+      // The image's default entry point is Lambda's; a task starts the job's entry instead.
+      entryPoint: [...fargateEntryPoint],
+      command: fargateCommand(args.job),
       environment: Object.entries(args.environment.variables).map(([key, value]) => ({ name: key, value })),
       secrets: args.environment.secrets,
       logConfiguration: {

@@ -1,22 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { AnyJob } from '../dsl/job.ts';
 
-/**
- * The image command of a job's Lambda function.
- * Kept here until `jobs/runtime` exports its own `lambdaHandlerName`; the image must provide this handler.
- */
-export function lambdaHandlerName(job: AnyJob): string {
-  return `dist/lambda.${camelCase(job.name)}`;
-}
-
-/**
- * The container command of a job's task: `node <built jobs entry> <job-name>` (DESIGN.md's Fargate contract).
- * Kept here until `jobs/runtime` exports its own `fargateCommand`.
- */
-export function fargateCommand(job: AnyJob): string[] {
-  return ['node', 'dist/jobs.mjs', job.name];
-}
-
 /** What the platform tells a job at run time, besides its input. */
 export interface RuntimeTargets {
   readonly region: string;
@@ -60,8 +44,4 @@ export function jobEnvironment(job: AnyJob, executor: 'lambda' | 'task', t: Runt
     }
   }
   return { variables, secrets };
-}
-
-function camelCase(kebab: string): string {
-  return kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }

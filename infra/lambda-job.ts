@@ -1,8 +1,8 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { AnyJob } from '../dsl/job.ts';
+import { lambdaHandlerName } from '../jobs/runtime/lambda.ts';
 import { type PolicyStatement, serviceRole } from './iam.ts';
-import { lambdaHandlerName } from './job-runtime.ts';
 import type { LambdaSizing } from './job-sizing.ts';
 
 /** Arguments of {@link LambdaJob}. */

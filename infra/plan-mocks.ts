@@ -17,6 +17,8 @@ export interface PlannedResource {
   readonly inputs: Record<string, unknown>;
   /** Outputs the mock answered with (ids and ARNs of the plan's fake account). */
   readonly state: Record<string, unknown>;
+  /** Type of the component it was created in, from its URN; absent for top-level resources. */
+  parentType?: string;
 }
 
 /**

@@ -50,12 +50,14 @@ export async function planProgram(
   const mocks = new PlanMocks();
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   await pulumi.runtime.setMocks(mocks, 'audience-io', stack, false);
+  const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, { urn: string }> };
   const exported = await program();
   const outputs: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(exported)) {
     outputs[name] = await resolved(value);
   }
   await pulumi.runtime.disconnect();
+  recordParentTypes(mocks.resources, [...monitor.resources.keys()]);
   return { resources: mocks.resources, outputs };
 }
 
@@ -67,6 +69,19 @@ export function resolved<T>(value: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
       return v;
     });
   });
+}
+
+/** Mock URNs read `urn:pulumi:<stack>::<project>::<parent type>$<type>::<name>`. */
+function recordParentTypes(resources: PlannedResource[], urns: readonly string[]): void {
+  const parentTypes = new Map<string, string | undefined>();
+  for (const urn of urns) {
+    const [, , typeChain = '', ...nameParts] = urn.split('::');
+    const types = typeChain.split('$');
+    parentTypes.set(`${types.at(-1)}::${nameParts.join('::')}`, types.at(-2));
+  }
+  for (const resource of resources) {
+    resource.parentType = parentTypes.get(`${resource.type}::${resource.name}`);
+  }
 }
 
 function isSecure(value: unknown): boolean {
