@@ -49,16 +49,21 @@ export const PLACEHOLDER_REGION = 'us-east-1';
 
 /** Bindings with placeholder ARNs of one fixed account and region, named after each job. */
 export function placeholderBindings(
-  account = PLACEHOLDER_ACCOUNT,
-  region = PLACEHOLDER_REGION,
+  options: {
+    account?: string;
+    region?: string;
+    /** The container command of a Fargate job. @default none (the task definition's) */
+    command?: (job: AnyJob) => readonly string[];
+  } = {},
 ): ResourceBindings & { stateMachineArn(workflowName: string): string } {
+  const { account = PLACEHOLDER_ACCOUNT, region = PLACEHOLDER_REGION, command } = options;
   return {
     lambda: (job) => ({ functionArn: `arn:aws:lambda:${region}:${account}:function:audience-io-${job.name}` }),
     fargate: (job) => ({
       cluster: `arn:aws:ecs:${region}:${account}:cluster/audience-io`,
       taskDefinition: `arn:aws:ecs:${region}:${account}:task-definition/audience-io-${job.name}:1`,
       containerName: 'job',
-      command: ['node', 'dist/jobs.mjs', job.name],
+      command: command?.(job),
       subnets: ['subnet-00000000000000001', 'subnet-00000000000000002'],
       securityGroups: ['sg-00000000000000001'],
       taskRoleArn: `arn:aws:iam::${account}:role/audience-io-${job.name}-task`,

@@ -63,7 +63,7 @@ describe('the repository workflows', () => {
               { Name: 'S3_BUCKET', 'Value.$': '$.s3Bucket' },
               { Name: 'S3_KEY', 'Value.$': '$.s3Key' },
             ],
-            Command: ['node', 'dist/jobs.mjs', 'import-audience'],
+            Command: ['dist/jobs.mjs', 'import-audience'],
           },
         ],
       });
