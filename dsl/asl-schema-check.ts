@@ -1,7 +1,10 @@
 import { createRequire } from 'node:module';
 import type { ValidationIssue } from './validation-issue.ts';
 
-type AslValidator = (definition: unknown) => { isValid: boolean; errors: { path?: string; message?: string }[] };
+type AslValidator = (definition: unknown) => {
+  isValid: boolean;
+  errors: { path?: string; message?: string }[];
+};
 
 // asl-validator is CommonJS without type declarations.
 const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;

@@ -58,7 +58,9 @@ export function placeholderBindings(
 ): ResourceBindings & { stateMachineArn(workflowName: string): string } {
   const { account = PLACEHOLDER_ACCOUNT, region = PLACEHOLDER_REGION, command } = options;
   return {
-    lambda: (job) => ({ functionArn: `arn:aws:lambda:${region}:${account}:function:audience-io-${job.name}` }),
+    lambda: (job) => ({
+      functionArn: `arn:aws:lambda:${region}:${account}:function:audience-io-${job.name}`,
+    }),
     fargate: (job) => ({
       cluster: `arn:aws:ecs:${region}:${account}:cluster/audience-io`,
       taskDefinition: `arn:aws:ecs:${region}:${account}:task-definition/audience-io-${job.name}:1`,
@@ -69,7 +71,8 @@ export function placeholderBindings(
       taskRoleArn: `arn:aws:iam::${account}:role/audience-io-${job.name}-task`,
       executionRoleArn: `arn:aws:iam::${account}:role/audience-io-${job.name}-execution`,
     }),
-    stateMachineArn: (workflowName) => `arn:aws:states:${region}:${account}:stateMachine:audience-io-${workflowName}`,
+    stateMachineArn: (workflowName) =>
+      `arn:aws:states:${region}:${account}:stateMachine:audience-io-${workflowName}`,
   };
 }
 

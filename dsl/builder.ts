@@ -1,9 +1,9 @@
-import { type ContextRefs, contextRefs, type MapItemContextRefs, mapItemContextRefs } from './context.ts';
 import type { Condition } from './conditions.ts';
+import { type ContextRefs, contextRefs, type MapItemContextRefs, mapItemContextRefs } from './context.ts';
 import type { CaughtError, EcsErrorName, LambdaErrorName, StatesErrorName } from './errors.ts';
 import type { ChainNode, ItemReaderNode, MapNode, StateNode } from './graph.ts';
 import type { AnyJob, Executor, JobErrorName, JobInput, JobOutput } from './job.ts';
-import type { PayloadOf, Value } from './payload.ts';
+import type { PayloadOf, PayloadTemplate, Value } from './payload.ts';
 import { checkResultPath, type Placed, type ResultPath } from './placement.ts';
 import { type Ref, type RefTree, refExpression, refTree, type Scope } from './ref.ts';
 import type { RetryRule } from './retry.ts';
@@ -60,6 +60,19 @@ export type AnyChain<Sc extends Scope = any> = Fragment<any, Sc>;
 // biome-ignore lint/suspicious/noExplicitAny: extracting a type argument
 export type ChainOutput<C> = C extends Chain<any, infer S, any, any> ? S : unknown;
 
+/** The state inside a map iteration: the item, or the value the item selector builds. */
+export type IterationInput<Item, Sel> = [Sel] extends [undefined] ? Item : Resolved<Sel>;
+
+/** The value a template of literals and references stands for at run time. */
+export type Resolved<T> =
+  T extends Ref<infer V, Scope>
+    ? V
+    : T extends readonly unknown[]
+      ? { -readonly [I in keyof T]: Resolved<T[I]> }
+      : T extends object
+        ? { -readonly [K in keyof T]: Resolved<T[K]> }
+        : T;
+
 /** Jobs that may run on executor `E`. */
 type RunnableOn<J extends AnyJob, E extends Executor> = E extends J['runsOn'][number]
   ? J
@@ -105,26 +118,18 @@ export interface ChoiceBranch<S, Sc extends Scope> {
 
 /** Settings of a Map state. */
 export interface MapOptions<S, Sc extends Scope, Item, Sel, P extends ResultPath> {
-  /** The array to iterate over. */
-  readonly items: (state: RefTree<S, Sc>) => Ref<readonly Item[], Sc>;
   /** Builds each iteration's input from the item (`ctx.map.item`) and the map's input. @default the item */
-  readonly itemSelector?: (state: RefTree<S, Sc>, ctx: MapItemContextRefs<Item, Sc>) => PayloadOf<Sel, Sc>;
+  readonly itemSelector?: (state: RefTree<S, Sc>, ctx: MapItemContextRefs<Item, Sc>) => Sel;
   /** Iterations run at once; 0 = as many as possible. @default 0 */
   readonly maxConcurrency?: number;
   readonly resultPath?: P;
   readonly comment?: string;
 }
 
-/** An S3 object whose rows a distributed map iterates over. */
-export interface ItemReader<Item, Sc extends Scope> {
-  readonly node: (state: RefTree<unknown, Sc>) => ItemReaderNode;
-  readonly item?: Item;
-}
-
 /** Settings of a distributed Map state (child executions, items read from S3). */
 export interface DistributedMapOptions<S, Sc extends Scope, Item, Sel, P extends ResultPath> {
-  readonly itemReader: (state: RefTree<S, Sc>) => ItemReaderSpec<Item, Sc>;
-  readonly itemSelector?: (state: RefTree<S, Sc>, ctx: MapItemContextRefs<Item, Sc>) => PayloadOf<Sel, Sc>;
+  /** Builds each child execution's input from the item (`ctx.map.item`) and the map's input. @default the item */
+  readonly itemSelector?: (state: RefTree<S, Sc>, ctx: MapItemContextRefs<Item, Sc>) => Sel;
   /** Child executions at once (max 10,000). @default 1000 */
   readonly maxConcurrency?: number;
   /** Share of failed items tolerated before the map fails (0-100). @default 0 */
@@ -177,19 +182,32 @@ export interface Chain<Start, S, Sc extends Scope, Last extends LastState = NotR
    * A Lambda task (`arn:aws:states:::lambda:invoke`). The payload is checked against the job's input type.
    * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html
    */
-  lambdaStep<J extends AnyJob, const Payload extends PayloadOf<JobInput<J>, Sc>, const P extends ResultPath = '$'>(
+  lambdaStep<
+    J extends AnyJob,
+    const Payload extends PayloadOf<JobInput<J>, Sc>,
+    const P extends ResultPath = '$',
+  >(
     name: string,
     job: RunnableOn<J, 'lambda'>,
     payload: (state: RefTree<S, Sc>, ctx: ContextRefs) => Payload,
     options?: TaskOptions<P>,
-  ): Chain<Start, Placed<S, P, LambdaResult<J>>, Sc, Recoverable<S, StatesErrorName | LambdaErrorName | JobErrorName<J>>>;
+  ): Chain<
+    Start,
+    Placed<S, P, LambdaResult<J>>,
+    Sc,
+    Recoverable<S, StatesErrorName | LambdaErrorName | JobErrorName<J>>
+  >;
 
   /**
    * An ECS Fargate task (`arn:aws:states:::ecs:runTask.sync`). Each environment entry is checked against the
    * job's input type and becomes the UPPER_SNAKE_CASE variable the job's entry point reads.
    * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html
    */
-  fargateStep<J extends AnyJob, const Env extends PayloadOf<JobInput<J>, Sc>, const P extends ResultPath = '$'>(
+  fargateStep<
+    J extends AnyJob,
+    const Env extends PayloadOf<JobInput<J>, Sc>,
+    const P extends ResultPath = '$',
+  >(
     name: string,
     job: RunnableOn<J, 'fargate'>,
     environment: (state: RefTree<S, Sc>, ctx: ContextRefs) => Env,
@@ -197,11 +215,11 @@ export interface Chain<Start, S, Sc extends Scope, Last extends LastState = NotR
   ): Chain<Start, Placed<S, P, EcsTaskResult>, Sc, Recoverable<S, StatesErrorName | EcsErrorName>>;
 
   /** A Pass state that places a fixed result, or a payload built from references. */
-  pass<R, const P extends ResultPath = '$'>(
+  pass<const R, const P extends ResultPath = '$'>(
     name: string,
-    options: ({ result: R } | { parameters: (state: RefTree<S, Sc>, ctx: ContextRefs) => PayloadOf<R, Sc> }) &
+    options: ({ result: R } | { parameters: (state: RefTree<S, Sc>, ctx: ContextRefs) => R }) &
       PassOptions<P>,
-  ): Chain<Start, Placed<S, P, R>, Sc>;
+  ): Chain<Start, Placed<S, P, Resolved<R>>, Sc>;
 
   /** A Wait state: a number of seconds or until a timestamp. */
   wait(
@@ -222,7 +240,10 @@ export interface Chain<Start, S, Sc extends Scope, Last extends LastState = NotR
   ): Chain<Start, S, Sc>;
 
   /** A Parallel state; its result is the array of the branches' outputs. */
-  parallel<const B extends readonly ((start: Chain<S, S, Sc>) => AnyChain<Sc>)[], const P extends ResultPath = '$'>(
+  parallel<
+    const B extends readonly ((start: Chain<S, S, Sc>) => AnyChain<Sc>)[],
+    const P extends ResultPath = '$',
+  >(
     name: string,
     branches: B,
     options?: TaskOptions<P>,
@@ -233,18 +254,32 @@ export interface Chain<Start, S, Sc extends Scope, Last extends LastState = NotR
     Recoverable<S, StatesErrorName | (string & {})>
   >;
 
-  /** An inline Map state over an array of the state; inside, `$` is the item (or the item selector's result). */
-  map<Item, Out, Sel = Item, const P extends ResultPath = '$'>(
+  /**
+   * An inline Map state over an array of the state. Inside, `$` is the item, or what `itemSelector` builds
+   * from the item (`ctx.map.item`) and the map's input.
+   */
+  map<
+    Item,
+    const Sel extends PayloadTemplate | undefined = undefined,
+    const P extends ResultPath = '$',
+    C extends AnyChain = AnyChain,
+  >(
     name: string,
+    items: (state: RefTree<S, Sc>) => Ref<readonly Item[], Sc>,
     options: MapOptions<S, Sc, Item, Sel, P>,
-    iterate: (start: Chain<Sel, Sel, `${Sc}>m`>) => Fragment<Sel, `${Sc}>m`> & { readonly [OUTPUT]?: unknown },
-  ): Chain<Start, Placed<S, P, Out[]>, Sc, Recoverable<S, StatesErrorName | (string & {})>>;
+    iterate: (start: Chain<IterationInput<Item, Sel>, IterationInput<Item, Sel>, `${Sc}>m`>) => C,
+  ): Chain<Start, Placed<S, P, ChainOutput<C>[]>, Sc, Recoverable<S, StatesErrorName | (string & {})>>;
 
-  /** A distributed Map state: items read from S3, each iteration a child execution. */
-  distributedMap<Item, Sel = Item, const P extends ResultPath = '$'>(
+  /** A distributed Map state: items read from S3 (`s3CsvItems`, `s3JsonItems`), each iteration a child execution. */
+  distributedMap<
+    Item,
+    const Sel extends PayloadTemplate | undefined = undefined,
+    const P extends ResultPath = '$',
+  >(
     name: string,
+    itemReader: (state: RefTree<S, Sc>) => ItemReaderSpec<Item, Sc>,
     options: DistributedMapOptions<S, Sc, Item, Sel, P>,
-    iterate: (start: Chain<Sel, Sel, `${Sc}>m`>) => AnyChain,
+    iterate: (start: Chain<IterationInput<Item, Sel>, IterationInput<Item, Sel>, `${Sc}>m`>) => AnyChain,
   ): Chain<Start, Placed<S, P, unknown>, Sc, Recoverable<S, StatesErrorName | (string & {})>>;
 
   /** Adds retriers to the last state (a Task, Parallel or Map). */
@@ -314,7 +349,9 @@ class ChainImpl {
   private add(state: StateNode, terminated = false): ChainImpl {
     const node = this[CHAIN];
     if (node.terminated) {
-      throw new Error(`State '${state.name}': cannot follow '${node.states.at(-1)?.name}', which ends the chain`);
+      throw new Error(
+        `State '${state.name}': cannot follow '${node.states.at(-1)?.name}', which ends the chain`,
+      );
     }
     if (state.name.length === 0) throw new Error('A state needs a non-empty name');
     const duplicate = node.states.find((s) => s.name === state.name);
@@ -379,7 +416,12 @@ class ChainImpl {
 
   wait(name: string, options: { seconds?: number | Callback; timestamp?: string | Callback }) {
     const resolve = (v: unknown) => (typeof v === 'function' ? this.build(v as Callback) : v);
-    return this.add({ kind: 'wait', name, seconds: resolve(options.seconds), timestamp: resolve(options.timestamp) });
+    return this.add({
+      kind: 'wait',
+      name,
+      seconds: resolve(options.seconds),
+      timestamp: resolve(options.timestamp),
+    });
   }
 
   choice(name: string, branches: Callback, otherwise?: Callback) {
@@ -407,13 +449,18 @@ class ChainImpl {
     });
   }
 
-  map(name: string, options: MapOptions<unknown, Scope, unknown, unknown, ResultPath>, iterate: Callback) {
+  map(
+    name: string,
+    items: Callback,
+    options: MapOptions<unknown, Scope, unknown, unknown, ResultPath>,
+    iterate: Callback,
+  ) {
     checkResultPath(name, options.resultPath);
-    const items = this.build(options.items as Callback) as Ref<unknown, Scope>;
+    const array = this.build(items) as Ref<unknown, Scope>;
     return this.add(
       this.mapNode(name, iterate, options.itemSelector as Callback | undefined, {
         mode: 'INLINE',
-        itemsPath: refExpression(items),
+        itemsPath: refExpression(array),
         maxConcurrency: options.maxConcurrency,
         resultPath: options.resultPath,
         comment: options.comment,
@@ -423,11 +470,12 @@ class ChainImpl {
 
   distributedMap(
     name: string,
+    itemReader: Callback,
     options: DistributedMapOptions<unknown, Scope, unknown, unknown, ResultPath>,
     iterate: Callback,
   ) {
     checkResultPath(name, options.resultPath);
-    const spec = this.build(options.itemReader as Callback) as ItemReaderSpec<unknown, Scope>;
+    const spec = this.build(itemReader) as ItemReaderSpec<unknown, Scope>;
     return this.add(
       this.mapNode(name, iterate, options.itemSelector as Callback | undefined, {
         mode: 'DISTRIBUTED',
@@ -483,7 +531,9 @@ class ChainImpl {
     const last = node.states.at(-1);
     if (!last) throw new Error(`${field} needs a state before it`);
     if (!('retry' in last)) {
-      throw new Error(`State '${last.name}': ${field} applies to Task, Parallel and Map states, not ${last.kind}`);
+      throw new Error(
+        `State '${last.name}': ${field} applies to Task, Parallel and Map states, not ${last.kind}`,
+      );
     }
     return new ChainImpl({ ...node, states: [...node.states.slice(0, -1), update(last)] }, this.root);
   }
@@ -495,7 +545,13 @@ class ChainImpl {
   fail(name: string, options: { error: string | Callback; cause?: string | Callback; comment?: string }) {
     const resolve = (v: unknown) => (typeof v === 'function' ? this.build(v as Callback) : v);
     return this.add(
-      { kind: 'fail', name, comment: options.comment, error: resolve(options.error), cause: resolve(options.cause) },
+      {
+        kind: 'fail',
+        name,
+        comment: options.comment,
+        error: resolve(options.error),
+        cause: resolve(options.cause),
+      },
       true,
     );
   }
@@ -503,7 +559,8 @@ class ChainImpl {
   goto(next: AnyChain) {
     const node = this[CHAIN];
     const target = chainNode(next);
-    if (node.terminated) throw new Error(`goto cannot follow '${node.states.at(-1)?.name}', which ends the chain`);
+    if (node.terminated)
+      throw new Error(`goto cannot follow '${node.states.at(-1)?.name}', which ends the chain`);
     if (target.states.length === 0) throw new Error('goto leads to an empty fragment');
     return new ChainImpl({ ...node, goto: target, terminated: true }, this.root);
   }
@@ -511,7 +568,9 @@ class ChainImpl {
 
 function requireExecutor(state: string, job: AnyJob, executor: Executor): void {
   if (!job.runsOn.includes(executor)) {
-    throw new Error(`State '${state}': job '${job.name}' cannot run on ${executor} (runsOn: ${job.runsOn.join(', ')})`);
+    throw new Error(
+      `State '${state}': job '${job.name}' cannot run on ${executor} (runsOn: ${job.runsOn.join(', ')})`,
+    );
   }
 }
 

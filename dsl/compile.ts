@@ -1,10 +1,10 @@
+import { checkWithAslValidator } from './asl-schema-check.ts';
 import type { ResourceBindings } from './bindings.ts';
 import { type IamStatement, workflowPermissions } from './permissions.ts';
 import { AslRenderer, type AslState } from './render.ts';
 import { validateDefinition } from './validate.ts';
 import { type ValidationIssue, WorkflowValidationError } from './validation-issue.ts';
 import type { AnyWorkflow } from './workflow.ts';
-import { checkWithAslValidator } from './asl-schema-check.ts';
 
 /** An ASL state machine definition; leaves may be Pulumi Inputs until resolved. */
 export interface AslDefinition {

@@ -15,7 +15,12 @@ function compare<T extends Comparable | boolean>(operator: string, variable: Ref
   return { rule: { Variable: refExpression(variable), [`${typeName}${operator}`]: value } };
 }
 
-function pathCompare(type: 'String' | 'Numeric', operator: string, variable: Ref<unknown, Scope>, other: Ref<unknown, Scope>) {
+function pathCompare(
+  type: 'String' | 'Numeric',
+  operator: string,
+  variable: Ref<unknown, Scope>,
+  other: Ref<unknown, Scope>,
+) {
   return { rule: { Variable: refExpression(variable), [`${type}${operator}Path`]: refExpression(other) } };
 }
 
@@ -25,7 +30,10 @@ function pathCompare(type: 'String' | 'Numeric', operator: string, variable: Ref
  */
 export const conditions = {
   /** Equality with a literal string, number or boolean. */
-  eq<T extends Comparable | boolean, Sc extends Scope>(variable: Ref<T, Sc>, value: NoInfer<T>): Condition<Sc> {
+  eq<T extends Comparable | boolean, Sc extends Scope>(
+    variable: Ref<T, Sc>,
+    value: NoInfer<T>,
+  ): Condition<Sc> {
     return compare('Equals', variable, value);
   },
   /** `>` on numbers or strings. */

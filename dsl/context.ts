@@ -66,6 +66,8 @@ export const contextRefs: ContextRefs = Object.freeze({
 export function mapItemContextRefs<Item, Sc extends Scope>(): MapItemContextRefs<Item, Sc> {
   return {
     ...contextRefs,
-    map: { item: { index: ref<number, Sc>('$$.Map.Item.Index'), value: refTree<Item, Sc>('$$.Map.Item.Value') } },
+    map: {
+      item: { index: ref<number, Sc>('$$.Map.Item.Index'), value: refTree<Item, Sc>('$$.Map.Item.Value') },
+    },
   };
 }

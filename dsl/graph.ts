@@ -1,5 +1,5 @@
-import type { AnyJob } from './job.ts';
 import type { Condition } from './conditions.ts';
+import type { AnyJob } from './job.ts';
 import type { RetryRule } from './retry.ts';
 
 /**
@@ -131,7 +131,10 @@ export type RecoverableNode = LambdaTaskNode | FargateTaskNode | ParallelNode | 
 
 export function isRecoverable(node: StateNode): node is RecoverableNode {
   return (
-    node.kind === 'lambdaTask' || node.kind === 'fargateTask' || node.kind === 'parallel' || node.kind === 'map'
+    node.kind === 'lambdaTask' ||
+    node.kind === 'fargateTask' ||
+    node.kind === 'parallel' ||
+    node.kind === 'map'
   );
 }
 

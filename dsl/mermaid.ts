@@ -5,7 +5,10 @@ type Json = Record<string, unknown>;
  * rules labelled, Catch as dotted arrows labelled with the errors, Retry as a note on the state,
  * Parallel branches and Map iterations as subgraphs.
  */
-export function toMermaid(definition: { StartAt: string; States: Record<string, unknown> }, title?: string): string {
+export function toMermaid(
+  definition: { StartAt: string; States: Record<string, unknown> },
+  title?: string,
+): string {
   const lines: string[] = [];
   if (title) lines.push('---', `title: ${title}`, '---');
   lines.push('flowchart TD');
@@ -20,13 +23,22 @@ export function toMermaid(definition: { StartAt: string; States: Record<string, 
     return found;
   };
   drawScope(definition, 'root', '  ', lines, id);
-  lines.push('  classDef task fill:#e8f0fe,stroke:#4a6fd1;', '  classDef failure fill:#fde8e8,stroke:#c53030;');
+  lines.push(
+    '  classDef task fill:#e8f0fe,stroke:#4a6fd1;',
+    '  classDef failure fill:#fde8e8,stroke:#c53030;',
+  );
   return `${lines.join('\n')}\n`;
 }
 
 type IdOf = (scope: string, name: string) => string;
 
-function drawScope(scope: { StartAt?: unknown; States?: unknown }, scopeKey: string, indent: string, lines: string[], id: IdOf) {
+function drawScope(
+  scope: { StartAt?: unknown; States?: unknown },
+  scopeKey: string,
+  indent: string,
+  lines: string[],
+  id: IdOf,
+) {
   const states = (scope.States ?? {}) as Record<string, Json>;
   const start = `${id(scopeKey, '__start')}`;
   lines.push(`${indent}${start}(( ))`);
@@ -43,15 +55,19 @@ function drawScope(scope: { StartAt?: unknown; States?: unknown }, scopeKey: str
     if (state.End === true) {
       lines.push(`${indent}${node} --> ${id(scopeKey, '__end')}(((end)))`);
     }
-    for (const [i, rule] of ((state.Choices ?? []) as Json[]).entries()) edge(rule.Next, describeRule(rule, i));
+    for (const [i, rule] of ((state.Choices ?? []) as Json[]).entries())
+      edge(rule.Next, describeRule(rule, i));
     edge(state.Default, 'otherwise');
-    for (const c of (state.Catch ?? []) as Json[]) edge(c.Next, `catch ${(c.ErrorEquals as string[]).join(', ')}`, true);
+    for (const c of (state.Catch ?? []) as Json[])
+      edge(c.Next, `catch ${(c.ErrorEquals as string[]).join(', ')}`, true);
     const branches = Array.isArray(state.Branches) ? (state.Branches as Json[]) : [];
     const processor = state.ItemProcessor as Json | undefined;
     const children = processor ? [processor] : branches;
     children.forEach((child, i) => {
       const childKey = `${scopeKey}/${name}/${i}`;
-      lines.push(`${indent}subgraph ${node}_${i}["${escape(processor ? `${name}: each item` : `${name}: branch ${i + 1}`)}"]`);
+      lines.push(
+        `${indent}subgraph ${node}_${i}["${escape(processor ? `${name}: each item` : `${name}: branch ${i + 1}`)}"]`,
+      );
       drawScope(child, childKey, `${indent}  `, lines, id);
       lines.push(`${indent}end`);
       lines.push(`${indent}${node} -.- ${node}_${i}`);
@@ -66,7 +82,10 @@ function shape(name: string, state: Json): string {
     .map((r) => `retry ${(r.ErrorEquals as string[]).join(', ')} ×${r.MaxAttempts ?? 3}`)
     .join('<br/>');
   const kind = kindLabel(state);
-  const label = escape(`${name}`) + `<br/><small>${escape(kind)}</small>` + (retry ? `<br/><small>${escape(retry)}</small>` : '');
+  const label =
+    escape(`${name}`) +
+    `<br/><small>${escape(kind)}</small>` +
+    (retry ? `<br/><small>${escape(retry)}</small>` : '');
   switch (state.Type) {
     case 'Choice':
       return `{"${label}"}`;
@@ -82,7 +101,8 @@ function kindLabel(state: Json): string {
   const resource = String(state.Resource ?? '');
   if (resource.includes(':lambda:invoke')) return 'Lambda';
   if (resource.includes(':ecs:runTask')) return 'ECS Fargate';
-  if (state.Type === 'Map') return `Map (${String((state.ItemProcessor as Json | undefined)?.ProcessorConfig ? ((state.ItemProcessor as Json).ProcessorConfig as Json).Mode : 'INLINE')})`;
+  if (state.Type === 'Map')
+    return `Map (${String((state.ItemProcessor as Json | undefined)?.ProcessorConfig ? ((state.ItemProcessor as Json).ProcessorConfig as Json).Mode : 'INLINE')})`;
   return String(state.Type);
 }
 

@@ -8,7 +8,9 @@ export interface IamStatement {
   readonly Effect: 'Allow';
   readonly Action: readonly string[];
   readonly Resource: readonly Input<string>[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, Input<string> | readonly Input<string>[]>>>>;
+  readonly Condition?: Readonly<
+    Record<string, Readonly<Record<string, Input<string> | readonly Input<string>[]>>>
+  >;
 }
 
 /** The EventBridge rule Step Functions manages to learn that an ECS task stopped (`runTask.sync`). */
@@ -18,7 +20,11 @@ export const ECS_SYNC_RULE = 'StepFunctionsGetEventsForECSTaskRule';
  * The least-privilege statements a state machine needs to run the graph under `root`: the union over
  * every state, branches and maps included.
  */
-export function workflowPermissions(root: ChainNode, bindings: ResourceBindings, workflowName: string): IamStatement[] {
+export function workflowPermissions(
+  root: ChainNode,
+  bindings: ResourceBindings,
+  workflowName: string,
+): IamStatement[] {
   const statements: IamStatement[] = [];
   forEachChain(root, (chain) => {
     for (const state of chain.states) statements.push(...statePermissions(state, bindings, workflowName));
@@ -27,12 +33,22 @@ export function workflowPermissions(root: ChainNode, bindings: ResourceBindings,
 }
 
 /** The statements one state needs (nested states are visited by the caller). */
-export function statePermissions(state: StateNode, bindings: ResourceBindings, workflowName: string): IamStatement[] {
+export function statePermissions(
+  state: StateNode,
+  bindings: ResourceBindings,
+  workflowName: string,
+): IamStatement[] {
   switch (state.kind) {
     case 'lambdaTask': {
       const { functionArn } = bindings.lambda(state.job);
       // Versions and aliases are `ARN:qualifier`.
-      return [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [functionArn, appendToInput(functionArn, ':*')] }];
+      return [
+        {
+          Effect: 'Allow',
+          Action: ['lambda:InvokeFunction'],
+          Resource: [functionArn, appendToInput(functionArn, ':*')],
+        },
+      ];
     }
     case 'fargateTask': {
       const binding = bindings.fargate(state.job);
@@ -49,13 +65,17 @@ export function statePermissions(state: StateNode, bindings: ResourceBindings, w
         {
           Effect: 'Allow',
           Action: ['ecs:StopTask', 'ecs:DescribeTasks'],
-          Resource: [inClusterAccount((a) => `arn:${a.partition}:ecs:${a.region}:${a.account}:task/${a.resource}/*`)],
+          Resource: [
+            inClusterAccount((a) => `arn:${a.partition}:ecs:${a.region}:${a.account}:task/${a.resource}/*`),
+          ],
         },
         {
           Effect: 'Allow',
           Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
           Resource: [
-            inClusterAccount((a) => `arn:${a.partition}:events:${a.region}:${a.account}:rule/${ECS_SYNC_RULE}`),
+            inClusterAccount(
+              (a) => `arn:${a.partition}:events:${a.region}:${a.account}:rule/${ECS_SYNC_RULE}`,
+            ),
           ],
         },
         {
@@ -70,7 +90,9 @@ export function statePermissions(state: StateNode, bindings: ResourceBindings, w
       if (state.mode !== 'DISTRIBUTED' || !state.itemReader) return [];
       const self = bindings.stateMachineArn?.(workflowName);
       if (self === undefined) {
-        throw new Error(`State '${state.name}': a distributed map needs bindings.stateMachineArn for its child executions`);
+        throw new Error(
+          `State '${state.name}': a distributed map needs bindings.stateMachineArn for its child executions`,
+        );
       }
       const { bucket, key } = state.itemReader;
       // A referenced bucket or key is only known at run time: then the grant covers what is known.
@@ -93,7 +115,10 @@ export function statePermissions(state: StateNode, bindings: ResourceBindings, w
 
 /** Merges statements with the same actions and conditions, keeping each resource once. */
 export function mergeStatements(statements: readonly IamStatement[]): IamStatement[] {
-  const merged = new Map<string, { statement: IamStatement; resources: Input<string>[]; seen: Set<unknown> }>();
+  const merged = new Map<
+    string,
+    { statement: IamStatement; resources: Input<string>[]; seen: Set<unknown> }
+  >();
   for (const statement of statements) {
     const key = JSON.stringify([[...statement.Action].sort(), conditionKey(statement.Condition)]);
     let entry = merged.get(key);

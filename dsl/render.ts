@@ -1,5 +1,3 @@
-import type { AnyJob } from './job.ts';
-import { envVarName } from './job.ts';
 import type { FargateBinding, LambdaBinding, ResourceBindings } from './bindings.ts';
 import type {
   CatchNode,
@@ -13,6 +11,8 @@ import type {
   StateNode,
   WaitNode,
 } from './graph.ts';
+import type { AnyJob } from './job.ts';
+import { envVarName } from './job.ts';
 import { renderPayload } from './payload.ts';
 import { isRef, refExpression } from './ref.ts';
 import type { RetryRule } from './retry.ts';
@@ -53,7 +53,8 @@ export class AslRenderer {
       this.renderChain(chain, 'end', scope);
     }
     const first = root.states[0];
-    if (!first) throw new Error(`${path || 'Workflow'}: a workflow, branch or map iteration needs at least one state`);
+    if (!first)
+      throw new Error(`${path || 'Workflow'}: a workflow, branch or map iteration needs at least one state`);
     return { StartAt: first.name, States: states };
   }
 
@@ -170,7 +171,11 @@ export class AslRenderer {
     });
   }
 
-  private choice(state: Extract<StateNode, { kind: 'choice' }>, next: Continuation, scope: RenderScope): AslState {
+  private choice(
+    state: Extract<StateNode, { kind: 'choice' }>,
+    next: Continuation,
+    scope: RenderScope,
+  ): AslState {
     const target = (chain: ChainNode): string => {
       const first = chain.states[0];
       if (first) {
@@ -178,7 +183,9 @@ export class AslRenderer {
         return first.name;
       }
       if (next === 'end') {
-        throw new Error(`State '${state.name}': an empty Choice branch needs a state after the Choice to go to`);
+        throw new Error(
+          `State '${state.name}': an empty Choice branch needs a state after the Choice to go to`,
+        );
       }
       return next.next;
     };
@@ -239,7 +246,11 @@ export class AslRenderer {
       Catch:
         catches.length > 0
           ? catches.map((c) =>
-              compact({ ErrorEquals: [...c.errors], ResultPath: c.resultPath, Next: this.entry(c.next, scope) }),
+              compact({
+                ErrorEquals: [...c.errors],
+                ResultPath: c.resultPath,
+                Next: this.entry(c.next, scope),
+              }),
             )
           : undefined,
     };
@@ -284,7 +295,9 @@ function pass(state: PassNode, next: Continuation): AslState {
 }
 
 function wait(state: WaitNode, next: Continuation): AslState {
-  const seconds = isRef(state.seconds) ? { SecondsPath: refExpression(state.seconds) } : { Seconds: state.seconds };
+  const seconds = isRef(state.seconds)
+    ? { SecondsPath: refExpression(state.seconds) }
+    : { Seconds: state.seconds };
   const timestamp = isRef(state.timestamp)
     ? { TimestampPath: refExpression(state.timestamp) }
     : { Timestamp: state.timestamp };
@@ -308,7 +321,10 @@ function environment(job: AnyJob, values: Readonly<Record<string, unknown>>) {
     const name = envVarName(field);
     if (isRef(value)) {
       const path = refExpression(value);
-      entries.push({ Name: name, 'Value.$': isStringField(job, field) ? path : `States.JsonToString(${path})` });
+      entries.push({
+        Name: name,
+        'Value.$': isStringField(job, field) ? path : `States.JsonToString(${path})`,
+      });
     } else {
       entries.push({ Name: name, Value: String(value) });
     }

@@ -29,7 +29,13 @@ export const retryPresets = {
    * @see https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
    */
   lambdaServiceErrors(overrides: RetryOverrides = {}): RetryRule<(typeof LAMBDA_TRANSIENT_ERRORS)[number]> {
-    return { errors: LAMBDA_TRANSIENT_ERRORS, intervalSeconds: 2, maxAttempts: 6, backoffRate: 2, ...overrides };
+    return {
+      errors: LAMBDA_TRANSIENT_ERRORS,
+      intervalSeconds: 2,
+      maxAttempts: 6,
+      backoffRate: 2,
+      ...overrides,
+    };
   },
   /**
    * ECS capacity and throttling (`RunTask` finding no Fargate capacity, API rate limits): 10 s, 5 attempts,

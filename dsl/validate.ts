@@ -50,24 +50,38 @@ function childScopes(state: Json): { scope: Json; path: string }[] {
     state.Branches.forEach((b, i) => children.push({ scope: b as Json, path: `Branches[${i}]` }));
   }
   const processor = (state.ItemProcessor ?? state.Iterator) as Json | undefined;
-  if (processor) children.push({ scope: processor, path: state.ItemProcessor ? 'ItemProcessor' : 'Iterator' });
+  if (processor)
+    children.push({ scope: processor, path: state.ItemProcessor ? 'ItemProcessor' : 'Iterator' });
   return children;
 }
 
-function validateScope(scope: Json, scopePath: string, issues: ValidationIssue[], allNames: Set<string>): void {
+function validateScope(
+  scope: Json,
+  scopePath: string,
+  issues: ValidationIssue[],
+  allNames: Set<string>,
+): void {
   const states = (scope.States ?? {}) as Record<string, Json>;
   const at = (name: string) => `${scopePath ? `${scopePath}.` : ''}States.${name}`;
   const report = (code: RuleCode, path: string, message: string) => issues.push({ code, path, message });
   const startAt = String(scope.StartAt ?? '');
   if (!(startAt in states)) {
-    report('START_AT_MISSING', `${scopePath ? `${scopePath}.` : ''}StartAt`, `StartAt '${startAt}' is not a state here`);
+    report(
+      'START_AT_MISSING',
+      `${scopePath ? `${scopePath}.` : ''}StartAt`,
+      `StartAt '${startAt}' is not a state here`,
+    );
   }
 
   const edges = new Map<string, string[]>();
   for (const [name, state] of Object.entries(states)) {
     const path = at(name);
     if (name.length > MAX_STATE_NAME_LENGTH) {
-      report('STATE_NAME_TOO_LONG', path, `State name has ${name.length} characters; at most ${MAX_STATE_NAME_LENGTH}`);
+      report(
+        'STATE_NAME_TOO_LONG',
+        path,
+        `State name has ${name.length} characters; at most ${MAX_STATE_NAME_LENGTH}`,
+      );
     }
     const targets: string[] = [];
     const target = (value: unknown, field: string, isCatch = false) => {
@@ -101,25 +115,36 @@ function validateScope(scope: Json, scopePath: string, issues: ValidationIssue[]
     checkRecovery(state, path, report, target);
     checkSettings(state, path, report);
     edges.set(name, targets);
-    for (const child of childScopes(state)) validateScope(child.scope, `${path}.${child.path}`, issues, allNames);
+    for (const child of childScopes(state))
+      validateScope(child.scope, `${path}.${child.path}`, issues, allNames);
   }
 
   const reached = reachable(startAt, edges);
   for (const name of Object.keys(states)) {
-    if (!reached.has(name)) report('UNREACHABLE_STATE', at(name), `State '${name}' cannot be reached from '${startAt}'`);
+    if (!reached.has(name))
+      report('UNREACHABLE_STATE', at(name), `State '${name}' cannot be reached from '${startAt}'`);
   }
   const terminal = [...reached].some((name) => {
     const state = states[name];
     return state && (state.End === true || state.Type === 'Succeed' || state.Type === 'Fail');
   });
   if (startAt in states && !terminal) {
-    report('NO_TERMINAL_STATE', `${scopePath ? `${scopePath}.` : ''}States`, 'No End, Succeed or Fail state can be reached');
+    report(
+      'NO_TERMINAL_STATE',
+      `${scopePath ? `${scopePath}.` : ''}States`,
+      'No End, Succeed or Fail state can be reached',
+    );
   }
 }
 
 type Report = (code: RuleCode, path: string, message: string) => void;
 
-function checkRecovery(state: Json, path: string, report: Report, target: (v: unknown, f: string, c?: boolean) => void) {
+function checkRecovery(
+  state: Json,
+  path: string,
+  report: Report,
+  target: (v: unknown, f: string, c?: boolean) => void,
+) {
   for (const field of ['Retry', 'Catch'] as const) {
     const rules = (state[field] ?? []) as Json[];
     rules.forEach((rule, i) => {
@@ -127,8 +152,10 @@ function checkRecovery(state: Json, path: string, report: Report, target: (v: un
       const errors = (rule.ErrorEquals ?? []) as string[];
       if (errors.length === 0) report('EMPTY_ERROR_EQUALS', rulePath, `${field} rule has no ErrorEquals`);
       if (errors.includes('States.ALL')) {
-        if (errors.length > 1) report('STATES_ALL_NOT_ALONE', rulePath, 'States.ALL must be the only name in its ErrorEquals');
-        if (i !== rules.length - 1) report('STATES_ALL_NOT_LAST', rulePath, `The States.ALL rule must be the last ${field} rule`);
+        if (errors.length > 1)
+          report('STATES_ALL_NOT_ALONE', rulePath, 'States.ALL must be the only name in its ErrorEquals');
+        if (i !== rules.length - 1)
+          report('STATES_ALL_NOT_LAST', rulePath, `The States.ALL rule must be the last ${field} rule`);
       }
       if (field === 'Catch') target(rule.Next, `Catch[${i}].Next`, true);
       else checkRetryRanges(rule, rulePath, report);
@@ -140,17 +167,27 @@ function checkRetryRanges(rule: Json, path: string, report: Report) {
   const bad = (field: string, reason: string) =>
     report('RETRY_OUT_OF_RANGE', `${path}.${field}`, `${field} = ${String(rule[field])}: ${reason}`);
   const interval = rule.IntervalSeconds;
-  if (interval !== undefined && !(Number.isInteger(interval) && (interval as number) >= 1 && (interval as number) <= 99999999)) {
+  if (
+    interval !== undefined &&
+    !(Number.isInteger(interval) && (interval as number) >= 1 && (interval as number) <= 99999999)
+  ) {
     bad('IntervalSeconds', 'must be an integer from 1 to 99999999');
   }
   const attempts = rule.MaxAttempts;
-  if (attempts !== undefined && !(Number.isInteger(attempts) && (attempts as number) >= 0 && (attempts as number) <= 99999999)) {
+  if (
+    attempts !== undefined &&
+    !(Number.isInteger(attempts) && (attempts as number) >= 0 && (attempts as number) <= 99999999)
+  ) {
     bad('MaxAttempts', 'must be an integer from 0 to 99999999');
   }
   const backoff = rule.BackoffRate;
-  if (backoff !== undefined && !(typeof backoff === 'number' && backoff >= 1)) bad('BackoffRate', 'must be at least 1.0');
+  if (backoff !== undefined && !(typeof backoff === 'number' && backoff >= 1))
+    bad('BackoffRate', 'must be at least 1.0');
   const maxDelay = rule.MaxDelaySeconds;
-  if (maxDelay !== undefined && !(Number.isInteger(maxDelay) && (maxDelay as number) >= 1 && (maxDelay as number) <= 31622400)) {
+  if (
+    maxDelay !== undefined &&
+    !(Number.isInteger(maxDelay) && (maxDelay as number) >= 1 && (maxDelay as number) <= 31622400)
+  ) {
     bad('MaxDelaySeconds', 'must be an integer from 1 to 31622400');
   }
   if (rule.JitterStrategy !== undefined && !['FULL', 'NONE'].includes(rule.JitterStrategy as string)) {
@@ -162,7 +199,11 @@ function checkSettings(state: Json, path: string, report: Report) {
   for (const field of ['TimeoutSeconds', 'HeartbeatSeconds']) {
     const value = state[field];
     if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 1)) {
-      report('TIMEOUT_OUT_OF_RANGE', `${path}.${field}`, `${field} = ${String(value)}: must be a positive integer`);
+      report(
+        'TIMEOUT_OUT_OF_RANGE',
+        `${path}.${field}`,
+        `${field} = ${String(value)}: must be a positive integer`,
+      );
     }
   }
   if (state.Type !== 'Map') return;
@@ -180,7 +221,8 @@ function checkSettings(state: Json, path: string, report: Report) {
   if (count !== undefined && !(Number.isInteger(count) && (count as number) >= 0)) {
     bad('ToleratedFailureCount', 'must be a non-negative integer');
   }
-  if (typeof state.Label === 'string' && state.Label.length > 40) bad('Label', 'must be at most 40 characters');
+  if (typeof state.Label === 'string' && state.Label.length > 40)
+    bad('Label', 'must be at most 40 characters');
 }
 
 function reachable(start: string, edges: Map<string, string[]>): Set<string> {

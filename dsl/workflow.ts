@@ -58,8 +58,10 @@ function workflowSteps(root: ChainNode): Workflow['steps'] {
   const steps = new Map<string, { job: AnyJob; executor: Executor }>();
   forEachChain(root, (chain) => {
     for (const state of chain.states) {
-      if (state.kind === 'lambdaTask') steps.set(`${state.job.name}/lambda`, { job: state.job, executor: 'lambda' });
-      if (state.kind === 'fargateTask') steps.set(`${state.job.name}/fargate`, { job: state.job, executor: 'fargate' });
+      if (state.kind === 'lambdaTask')
+        steps.set(`${state.job.name}/lambda`, { job: state.job, executor: 'lambda' });
+      if (state.kind === 'fargateTask')
+        steps.set(`${state.job.name}/fargate`, { job: state.job, executor: 'fargate' });
     }
   });
   return [...steps.values()];

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { jsonText } from '../support/raw-text.ts';
 import { allWorkflows, importAudienceWorkflow } from '../../workflows/index.ts';
+import { jsonText } from '../support/raw-text.ts';
 import { render } from './render.ts';
 
 describe('the repository workflows', () => {
@@ -29,7 +29,11 @@ describe('the repository workflows', () => {
 
     it('UpdateAudienceStatusToImporting is a lambda:invoke with the event, assumed after-state and execution ARN', () => {
       const state = definition.States.UpdateAudienceStatusToImporting;
-      expect(state).to.include({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Next: 'ImportToKafka' });
+      expect(state).to.include({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Next: 'ImportToKafka',
+      });
       expect(state?.Parameters).to.deep.equal({
         FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:audience-io-audience-status',
         Payload: {
@@ -46,7 +50,11 @@ describe('the repository workflows', () => {
 
     it('ImportToKafka is an ecs:runTask.sync on Fargate with the job input as environment', () => {
       const state = definition.States.ImportToKafka;
-      expect(state).to.include({ Type: 'Task', Resource: 'arn:aws:states:::ecs:runTask.sync', Next: 'SendEndMarker' });
+      expect(state).to.include({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::ecs:runTask.sync',
+        Next: 'SendEndMarker',
+      });
       const parameters = state?.Parameters as Record<string, unknown>;
       expect(parameters).to.include({
         LaunchType: 'FARGATE',
@@ -67,14 +75,24 @@ describe('the repository workflows', () => {
           },
         ],
       });
-      expect(parameters.NetworkConfiguration).to.have.nested.property('AwsvpcConfiguration.Subnets').with.length(2);
+      expect(parameters.NetworkConfiguration)
+        .to.have.nested.property('AwsvpcConfiguration.Subnets')
+        .with.length(2);
     });
 
     it('every task retries with a preset and catches into a MarkImportFailed that records the failed step', () => {
-      for (const name of ['UpdateAudienceStatusToImporting', 'ImportToKafka', 'SendEndMarker', 'UpdateAudienceStatusToImported']) {
+      for (const name of [
+        'UpdateAudienceStatusToImporting',
+        'ImportToKafka',
+        'SendEndMarker',
+        'UpdateAudienceStatusToImported',
+      ]) {
         const state = definition.States[name] as unknown as { Retry: unknown[]; Catch: { Next: string }[] };
         expect(state.Retry, name).to.have.length(1);
-        expect(state.Catch.map((c) => c.Next), name).to.deep.equal([`${name}Failed`]);
+        expect(
+          state.Catch.map((c) => c.Next),
+          name,
+        ).to.deep.equal([`${name}Failed`]);
         expect(definition.States[`${name}Failed`]).to.include({ Next: 'MarkImportFailed' });
       }
       expect(definition.States.MarkImportFailed).to.include({ Next: 'ImportFailed' });
