@@ -1,0 +1,620 @@
+import { expect } from 'chai';
+import { z } from 'zod';
+import { checkWithAslValidator } from '../../dsl/asl-schema-check.ts';
+import { placeholderBindings } from '../../dsl/bindings.ts';
+import {
+  compileValidWorkflow,
+  compileWorkflow,
+  defineJob,
+  defineWorkflow,
+  fragment,
+  RULES,
+  type ValidationIssue,
+  validateDefinition,
+  WorkflowValidationError,
+} from '../../dsl/index.ts';
+
+/** Code and path of each issue, in report order: what the rules promise to be stable. */
+function located(issues: readonly ValidationIssue[]): { code: string; path: string }[] {
+  return issues.map(({ code, path }) => ({ code, path }));
+}
+
+type Definition = { StartAt: string; States: Record<string, Record<string, unknown>> };
+
+/** A Task state calling a Lambda, with extra fields. */
+function task(fields: Record<string, unknown>): Record<string, unknown> {
+  return { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', ...fields };
+}
+
+/** One failing and one passing definition per rule; the failing one yields exactly `issues`. */
+interface RuleCase {
+  readonly rule: string;
+  readonly failing: Definition;
+  readonly issues: { code: string; path: string }[];
+  readonly passing: Definition;
+}
+
+const LONGEST_NAME = 'N'.repeat(80);
+
+const ruleCases: RuleCase[] = [
+  {
+    rule: 'START_AT_MISSING',
+    failing: { StartAt: 'Nowhere', States: { A: { Type: 'Succeed' } } },
+    // Nothing is reachable from a missing start, so the state is reported as well.
+    issues: [
+      { code: 'START_AT_MISSING', path: 'StartAt' },
+      { code: 'UNREACHABLE_STATE', path: 'States.A' },
+    ],
+    passing: { StartAt: 'A', States: { A: { Type: 'Succeed' } } },
+  },
+  {
+    rule: 'STATE_NAME_TOO_LONG',
+    failing: { StartAt: `${LONGEST_NAME}X`, States: { [`${LONGEST_NAME}X`]: { Type: 'Succeed' } } },
+    issues: [{ code: 'STATE_NAME_TOO_LONG', path: `States.${LONGEST_NAME}X` }],
+    passing: { StartAt: LONGEST_NAME, States: { [LONGEST_NAME]: { Type: 'Succeed' } } },
+  },
+  {
+    rule: 'NEXT_TARGET_MISSING',
+    failing: {
+      StartAt: 'A',
+      States: { A: task({ Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Missing' }], End: true }) },
+    },
+    issues: [{ code: 'NEXT_TARGET_MISSING', path: 'States.A.Catch[0].Next' }],
+    passing: {
+      StartAt: 'A',
+      States: {
+        A: task({ Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handle' }], End: true }),
+        Handle: { Type: 'Fail', Error: 'Failed' },
+      },
+    },
+  },
+  {
+    rule: 'CATCH_TARGET_OUT_OF_SCOPE',
+    failing: {
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [
+            {
+              StartAt: 'X',
+              States: { X: task({ Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done' }], End: true }) },
+            },
+          ],
+          Next: 'Done',
+        },
+        Done: { Type: 'Succeed' },
+      },
+    },
+    issues: [{ code: 'CATCH_TARGET_OUT_OF_SCOPE', path: 'States.P.Branches[0].States.X.Catch[0].Next' }],
+    passing: {
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [
+            {
+              StartAt: 'X',
+              States: {
+                X: task({ Catch: [{ ErrorEquals: ['States.ALL'], Next: 'BranchFailed' }], End: true }),
+                BranchFailed: { Type: 'Fail', Error: 'Failed' },
+              },
+            },
+          ],
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done' }],
+          Next: 'Done',
+        },
+        Done: { Type: 'Succeed' },
+      },
+    },
+  },
+  {
+    rule: 'UNREACHABLE_STATE',
+    failing: { StartAt: 'A', States: { A: { Type: 'Pass', End: true }, Orphan: { Type: 'Succeed' } } },
+    issues: [{ code: 'UNREACHABLE_STATE', path: 'States.Orphan' }],
+    passing: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } },
+  },
+  {
+    rule: 'NO_TERMINAL_STATE',
+    failing: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } } },
+    issues: [{ code: 'NO_TERMINAL_STATE', path: 'States' }],
+    passing: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', End: true } } },
+  },
+  {
+    rule: 'NEXT_OR_END',
+    failing: {
+      StartAt: 'A',
+      States: { A: { Type: 'Pass', Next: 'B', End: true }, B: { Type: 'Succeed' } },
+    },
+    issues: [{ code: 'NEXT_OR_END', path: 'States.A' }],
+    passing: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } },
+  },
+  {
+    rule: 'STATES_ALL_NOT_ALONE',
+    failing: {
+      StartAt: 'A',
+      States: { A: task({ Retry: [{ ErrorEquals: ['States.Timeout', 'States.ALL'] }], End: true }) },
+    },
+    issues: [{ code: 'STATES_ALL_NOT_ALONE', path: 'States.A.Retry[0]' }],
+    passing: {
+      StartAt: 'A',
+      States: {
+        A: task({ Retry: [{ ErrorEquals: ['States.Timeout'] }, { ErrorEquals: ['States.ALL'] }], End: true }),
+      },
+    },
+  },
+  {
+    rule: 'STATES_ALL_NOT_LAST',
+    failing: {
+      StartAt: 'A',
+      States: {
+        A: task({
+          Catch: [
+            { ErrorEquals: ['States.ALL'], Next: 'Handle' },
+            { ErrorEquals: ['States.Timeout'], Next: 'Handle' },
+          ],
+          End: true,
+        }),
+        Handle: { Type: 'Fail', Error: 'Failed' },
+      },
+    },
+    issues: [{ code: 'STATES_ALL_NOT_LAST', path: 'States.A.Catch[0]' }],
+    passing: {
+      StartAt: 'A',
+      States: {
+        A: task({
+          Catch: [
+            { ErrorEquals: ['States.Timeout'], Next: 'Handle' },
+            { ErrorEquals: ['States.ALL'], Next: 'Handle' },
+          ],
+          End: true,
+        }),
+        Handle: { Type: 'Fail', Error: 'Failed' },
+      },
+    },
+  },
+  {
+    rule: 'EMPTY_ERROR_EQUALS',
+    failing: { StartAt: 'A', States: { A: task({ Retry: [{ ErrorEquals: [] }], End: true }) } },
+    issues: [{ code: 'EMPTY_ERROR_EQUALS', path: 'States.A.Retry[0]' }],
+    passing: {
+      StartAt: 'A',
+      States: { A: task({ Retry: [{ ErrorEquals: ['States.TaskFailed'] }], End: true }) },
+    },
+  },
+  {
+    rule: 'RETRY_OUT_OF_RANGE',
+    failing: {
+      StartAt: 'A',
+      States: {
+        A: task({
+          Retry: [
+            {
+              ErrorEquals: ['States.TaskFailed'],
+              IntervalSeconds: 0,
+              MaxAttempts: -1,
+              BackoffRate: 0.5,
+              MaxDelaySeconds: 31622401,
+              JitterStrategy: 'HALF',
+            },
+          ],
+          End: true,
+        }),
+      },
+    },
+    issues: [
+      { code: 'RETRY_OUT_OF_RANGE', path: 'States.A.Retry[0].IntervalSeconds' },
+      { code: 'RETRY_OUT_OF_RANGE', path: 'States.A.Retry[0].MaxAttempts' },
+      { code: 'RETRY_OUT_OF_RANGE', path: 'States.A.Retry[0].BackoffRate' },
+      { code: 'RETRY_OUT_OF_RANGE', path: 'States.A.Retry[0].MaxDelaySeconds' },
+      { code: 'RETRY_OUT_OF_RANGE', path: 'States.A.Retry[0].JitterStrategy' },
+    ],
+    // The boundary values are allowed.
+    passing: {
+      StartAt: 'A',
+      States: {
+        A: task({
+          Retry: [
+            {
+              ErrorEquals: ['States.TaskFailed'],
+              IntervalSeconds: 1,
+              MaxAttempts: 0,
+              BackoffRate: 1,
+              MaxDelaySeconds: 31622400,
+              JitterStrategy: 'FULL',
+            },
+          ],
+          End: true,
+        }),
+      },
+    },
+  },
+  {
+    rule: 'CHOICE_WITHOUT_RULES',
+    failing: {
+      StartAt: 'C',
+      States: { C: { Type: 'Choice', Choices: [], Default: 'B' }, B: { Type: 'Succeed' } },
+    },
+    issues: [{ code: 'CHOICE_WITHOUT_RULES', path: 'States.C' }],
+    passing: {
+      StartAt: 'C',
+      States: {
+        C: { Type: 'Choice', Choices: [{ Variable: '$.go', BooleanEquals: true, Next: 'B' }], Default: 'B' },
+        B: { Type: 'Succeed' },
+      },
+    },
+  },
+  {
+    rule: 'MAP_SETTING_OUT_OF_RANGE',
+    failing: {
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          ItemProcessor: { StartAt: 'Y', States: { Y: { Type: 'Pass', End: true } } },
+          MaxConcurrency: -1,
+          ToleratedFailurePercentage: 101,
+          ToleratedFailureCount: 1.5,
+          Label: 'L'.repeat(41),
+          End: true,
+        },
+      },
+    },
+    issues: [
+      { code: 'MAP_SETTING_OUT_OF_RANGE', path: 'States.M.MaxConcurrency' },
+      { code: 'MAP_SETTING_OUT_OF_RANGE', path: 'States.M.ToleratedFailurePercentage' },
+      { code: 'MAP_SETTING_OUT_OF_RANGE', path: 'States.M.ToleratedFailureCount' },
+      { code: 'MAP_SETTING_OUT_OF_RANGE', path: 'States.M.Label' },
+    ],
+    passing: {
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          ItemProcessor: { StartAt: 'Y', States: { Y: { Type: 'Pass', End: true } } },
+          MaxConcurrency: 0,
+          ToleratedFailurePercentage: 100,
+          ToleratedFailureCount: 0,
+          Label: 'L'.repeat(40),
+          End: true,
+        },
+      },
+    },
+  },
+  {
+    rule: 'TIMEOUT_OUT_OF_RANGE',
+    failing: { StartAt: 'A', States: { A: task({ TimeoutSeconds: 0, HeartbeatSeconds: 1.5, End: true }) } },
+    issues: [
+      { code: 'TIMEOUT_OUT_OF_RANGE', path: 'States.A.TimeoutSeconds' },
+      { code: 'TIMEOUT_OUT_OF_RANGE', path: 'States.A.HeartbeatSeconds' },
+    ],
+    passing: { StartAt: 'A', States: { A: task({ TimeoutSeconds: 1, HeartbeatSeconds: 1, End: true }) } },
+  },
+];
+
+/** A lambda job for workflows built with the DSL below. */
+const touch = defineJob({
+  name: 'touch',
+  description: 'Touches a record',
+  input: z.object({ id: z.string() }),
+  output: z.object({ touched: z.boolean() }),
+  runsOn: ['lambda'],
+  module: 'test/dsl/touch.ts',
+});
+
+const Input = z.object({ id: z.string() });
+
+describe('workflow validation', () => {
+  describe('every structural rule', () => {
+    it('has a failing and a passing case here', () => {
+      expect(ruleCases.map((c) => c.rule).sort()).to.deep.equal(Object.keys(RULES).sort());
+    });
+
+    for (const { rule, failing, issues, passing } of ruleCases) {
+      describe(rule, () => {
+        it('reports the rule with the path of the offending state or field', () => {
+          // WHEN
+          const found = validateDefinition(failing);
+          // THEN
+          expect(located(found)).to.deep.equal(issues);
+          for (const issue of found) expect(issue.message, issue.path).to.be.a('string').and.not.empty;
+        });
+
+        it('accepts the corrected definition', () => {
+          // WHEN
+          const found = validateDefinition(passing);
+          // THEN
+          expect(found).to.deep.equal([]);
+        });
+      });
+    }
+  });
+
+  describe('NEXT_TARGET_MISSING on each kind of transition', () => {
+    it('reports a missing Next, a missing Choice rule target and a missing Default', () => {
+      // GIVEN
+      const definition: Definition = {
+        StartAt: 'C',
+        States: {
+          C: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.go', BooleanEquals: true, Next: 'Gone' }],
+            Default: 'A',
+          },
+          A: { Type: 'Pass', Next: 'Lost' },
+        },
+      };
+      // WHEN
+      const found = validateDefinition(definition);
+      // THEN
+      expect(located(found)).to.deep.equal([
+        { code: 'NEXT_TARGET_MISSING', path: 'States.C.Choices[0].Next' },
+        { code: 'NEXT_TARGET_MISSING', path: 'States.A.Next' },
+        { code: 'NO_TERMINAL_STATE', path: 'States' },
+      ]);
+    });
+  });
+
+  describe('NEXT_OR_END when a state has neither', () => {
+    it('reports the state', () => {
+      // GIVEN
+      const definition: Definition = {
+        StartAt: 'A',
+        States: {
+          A: task({ Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handle' }] }),
+          Handle: { Type: 'Fail', Error: 'Failed' },
+        },
+      };
+      // WHEN / THEN
+      expect(located(validateDefinition(definition))).to.deep.equal([
+        { code: 'NEXT_OR_END', path: 'States.A' },
+      ]);
+    });
+  });
+
+  describe('nested scopes', () => {
+    it('names states inside a Parallel branch by their branch', () => {
+      // GIVEN
+      const definition: Definition = {
+        StartAt: 'P',
+        States: {
+          P: {
+            Type: 'Parallel',
+            Branches: [
+              { StartAt: 'W', States: { W: { Type: 'Pass', End: true } } },
+              { StartAt: 'X', States: { X: { Type: 'Pass', End: true }, Z: { Type: 'Succeed' } } },
+            ],
+            End: true,
+          },
+        },
+      };
+      // WHEN / THEN
+      expect(located(validateDefinition(definition))).to.deep.equal([
+        { code: 'UNREACHABLE_STATE', path: 'States.P.Branches[1].States.Z' },
+      ]);
+    });
+
+    it('names states inside a Map item processor, and its own StartAt and terminal checks', () => {
+      // GIVEN
+      const definition: Definition = {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ItemProcessor: {
+              StartAt: 'Y',
+              States: { Y: { Type: 'Pass', Next: 'Y', TimeoutSeconds: -3 } },
+            },
+            End: true,
+          },
+        },
+      };
+      // WHEN / THEN
+      expect(located(validateDefinition(definition))).to.deep.equal([
+        { code: 'TIMEOUT_OUT_OF_RANGE', path: 'States.M.ItemProcessor.States.Y.TimeoutSeconds' },
+        { code: 'NO_TERMINAL_STATE', path: 'States.M.ItemProcessor.States' },
+      ]);
+    });
+
+    it('rejects a Next from a map iteration to a top-level state as out of scope', () => {
+      // GIVEN
+      const definition: Definition = {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ItemProcessor: { StartAt: 'Y', States: { Y: { Type: 'Pass', Next: 'After' } } },
+            Next: 'After',
+          },
+          After: { Type: 'Succeed' },
+        },
+      };
+      // WHEN / THEN
+      expect(located(validateDefinition(definition))).to.deep.equal([
+        { code: 'CATCH_TARGET_OUT_OF_SCOPE', path: 'States.M.ItemProcessor.States.Y.Next' },
+        { code: 'NO_TERMINAL_STATE', path: 'States.M.ItemProcessor.States' },
+      ]);
+    });
+  });
+
+  describe('all issues together', () => {
+    it('reports three different problems of one definition at once', () => {
+      // GIVEN a Choice without rules, a catch target that does not exist and a zero timeout
+      const definition: Definition = {
+        StartAt: 'C',
+        States: {
+          C: { Type: 'Choice', Choices: [], Default: 'A' },
+          A: task({
+            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Missing' }],
+            TimeoutSeconds: 0,
+            End: true,
+          }),
+        },
+      };
+      // WHEN
+      const found = validateDefinition(definition);
+      // THEN
+      expect(located(found)).to.deep.equal([
+        { code: 'CHOICE_WITHOUT_RULES', path: 'States.C' },
+        { code: 'NEXT_TARGET_MISSING', path: 'States.A.Catch[0].Next' },
+        { code: 'TIMEOUT_OUT_OF_RANGE', path: 'States.A.TimeoutSeconds' },
+      ]);
+    });
+  });
+
+  describe('STATE_NAME_DUPLICATE (found while compiling a DSL workflow)', () => {
+    it('reports a catch fragment that reuses a name of the main chain', () => {
+      // GIVEN
+      const handler = fragment<{ id: string; error: unknown }>().succeed('Touch');
+      const workflow = defineWorkflow({
+        name: 'duplicate-names',
+        description: 'A catch handler named like a step',
+        input: Input,
+        definition: (start) =>
+          start
+            .pass('Touch', { result: { ok: true }, resultPath: '$.touched' })
+            .lambdaStep('Work', touch, ($) => ({ id: $.id }), { resultPath: null })
+            .catch(['States.ALL'], { resultPath: '$.error', next: handler })
+            .succeed('Done'),
+      });
+      // WHEN
+      const { issues } = compileWorkflow(workflow, placeholderBindings());
+      // THEN the duplicate comes first; what follows are consequences of the clash, not other problems
+      expect(located(issues)[0]).to.deep.equal({ code: 'STATE_NAME_DUPLICATE', path: 'States.Touch' });
+      expect(issues.filter((i) => i.code === 'STATE_NAME_DUPLICATE')).to.have.length(1);
+      expect(issues[0]?.message).to.include("'Touch'").and.include('also at States.Touch');
+    });
+
+    it('reports a name used in a Parallel branch and again in the main chain, with both places', () => {
+      // GIVEN
+      const workflow = defineWorkflow({
+        name: 'duplicate-across-scopes',
+        description: 'A branch state named like a later step',
+        input: Input,
+        definition: (start) =>
+          start
+            .parallel('Fan', [(b) => b.pass('Same', { result: 1 })], { resultPath: null })
+            .pass('Same', { result: 2 })
+            .succeed('Done'),
+      });
+      // WHEN
+      const { issues } = compileWorkflow(workflow, placeholderBindings());
+      // THEN asl-validator finds the clash independently
+      expect(issues.map((i) => i.code)).to.deep.equal(['STATE_NAME_DUPLICATE', 'ASL_SCHEMA']);
+      expect(located(issues)[0]).to.deep.equal({ code: 'STATE_NAME_DUPLICATE', path: 'States.Same' });
+      expect(issues[0]?.message).to.include('also at States.Fan.Branches[0].States.Same');
+      expect(issues[1]?.message).to.include('DUPLICATE_STATE_NAMES');
+    });
+
+    it('accepts distinct names in a branch and in the main chain', () => {
+      // GIVEN
+      const workflow = defineWorkflow({
+        name: 'distinct-names',
+        description: 'Every name once',
+        input: Input,
+        definition: (start) =>
+          start
+            .parallel('Fan', [(b) => b.pass('InBranch', { result: 1 })], { resultPath: null })
+            .pass('InMain', { result: 2 })
+            .succeed('Done'),
+      });
+      // WHEN / THEN
+      expect(compileWorkflow(workflow, placeholderBindings()).issues).to.deep.equal([]);
+    });
+  });
+
+  describe('ASL_SCHEMA (asl-validator, an independent check)', () => {
+    const invalidType = { StartAt: 'A', States: { A: { Type: 'Bogus', End: true } } };
+
+    it('reports a state of an unknown Type with code ASL_SCHEMA, naming the field', () => {
+      // WHEN
+      const found = checkWithAslValidator(invalidType);
+      // THEN
+      expect(found.length).to.be.greaterThan(0);
+      expect(found.map((i) => i.code)).to.deep.equal(found.map(() => 'ASL_SCHEMA'));
+      expect(found[0]?.message).to.include('/States/A/Type');
+    });
+
+    // DSL BUG (dsl/asl-schema-check.ts): asl-validator 4 reports `{ 'Error code', Message, schemaError.instancePath }`,
+    // not `{ path, message }`, so every ASL_SCHEMA issue has path '' and a JSON dump as its message.
+    it.skip('gives the ASL_SCHEMA issue the state path of the offending field', () => {
+      // WHEN
+      const found = checkWithAslValidator(invalidType);
+      // THEN
+      expect(found[0]).to.deep.include({ code: 'ASL_SCHEMA', path: 'States.A.Type' });
+    });
+
+    it('accepts a valid definition', () => {
+      expect(
+        checkWithAslValidator({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }),
+      ).to.deep.equal([]);
+    });
+
+    it('runs inside compileWorkflow: a Wait with both seconds and a timestamp is reported', () => {
+      // GIVEN a Wait the types forbid, forced through
+      const workflow = defineWorkflow({
+        name: 'wait-twice',
+        description: 'An impossible Wait',
+        input: Input,
+        definition: (start) =>
+          start.wait('Pause', { seconds: 5, timestamp: '2030-01-01T00:00:00Z' } as never).succeed('Done'),
+      });
+      // WHEN
+      const { issues } = compileWorkflow(workflow, placeholderBindings());
+      // THEN
+      expect(issues.map((i) => i.code)).to.deep.equal(['ASL_SCHEMA']);
+      expect(issues[0]?.message).to.include('Pause').and.include('exactly one of');
+    });
+  });
+
+  describe('compileValidWorkflow', () => {
+    it('throws a WorkflowValidationError that lists every issue with its code and path', () => {
+      // GIVEN a duplicate name and a name longer than 80 characters
+      const longName = 'L'.repeat(81);
+      const workflow = defineWorkflow({
+        name: 'two-problems',
+        description: 'Two problems at once',
+        input: Input,
+        definition: (start) =>
+          start
+            .parallel('Fan', [(b) => b.pass('Same', { result: 1 })], { resultPath: null })
+            .pass('Same', { result: 2 })
+            .pass(longName, { result: 3 })
+            .succeed('Done'),
+      });
+      // WHEN
+      let thrown: unknown;
+      try {
+        compileValidWorkflow(workflow, placeholderBindings());
+      } catch (error) {
+        thrown = error;
+      }
+      // THEN
+      expect(thrown).to.be.instanceOf(WorkflowValidationError);
+      const error = thrown as WorkflowValidationError;
+      expect(error.workflow).to.equal('two-problems');
+      const expected = [
+        { code: 'STATE_NAME_DUPLICATE', path: 'States.Same' },
+        { code: 'STATE_NAME_TOO_LONG', path: `States.${longName}` },
+      ];
+      expect(located(error.issues).filter((i) => i.code !== 'ASL_SCHEMA')).to.deep.equal(expected);
+      expect(error.message).to.include("Workflow 'two-problems'");
+      for (const { code, path } of expected) expect(error.message).to.include(`${code} at ${path}:`);
+    });
+
+    it('returns the compiled workflow when there is no issue', () => {
+      // GIVEN
+      const workflow = defineWorkflow({
+        name: 'fine',
+        description: 'Valid',
+        input: Input,
+        definition: (start) => start.lambdaStep('Work', touch, ($) => ({ id: $.id })).succeed('Done'),
+      });
+      // WHEN
+      const compiled = compileValidWorkflow(workflow, placeholderBindings());
+      // THEN
+      expect(compiled.issues).to.deep.equal([]);
+      expect(compiled.definition.StartAt).to.equal('Work');
+    });
+  });
+});
