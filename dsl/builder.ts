@@ -78,8 +78,13 @@ type RunnableOn<J extends AnyJob, E extends Executor> = E extends J['runsOn'][nu
   ? J
   : J & { readonly [K in `job '${J['name']}' cannot run on ${E}`]: never };
 
-/** What a Lambda step produces: the job's output (ResultSelector takes the invoke response's Payload). */
-export type LambdaResult<J extends AnyJob> = JobOutput<J>;
+/**
+ * What a Lambda step produces: the invoke response reduced by its ResultSelector to `{ Payload }`, the job's
+ * output (ASL cannot unwrap it further: a ResultSelector yields an object).
+ */
+export interface LambdaResult<J extends AnyJob> {
+  readonly Payload: JobOutput<J>;
+}
 
 /** What an `ecs:runTask.sync` step produces: the ECS task description. */
 export interface EcsTaskResult {

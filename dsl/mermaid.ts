@@ -49,7 +49,9 @@ function drawScope(
     const edge = (target: unknown, label?: string, dotted = false) => {
       if (typeof target !== 'string') return;
       const arrow = dotted ? '-.->' : '-->';
-      lines.push(`${indent}${node} ${arrow}${label ? `|${escape(label)}|` : ''} ${id(scopeKey, target)}`);
+      lines.push(
+        `${indent}${node} ${arrow}${label ? `|${escapeLabel(label)}|` : ''} ${id(scopeKey, target)}`,
+      );
     };
     edge(state.Next);
     if (state.End === true) {
@@ -66,7 +68,7 @@ function drawScope(
     children.forEach((child, i) => {
       const childKey = `${scopeKey}/${name}/${i}`;
       lines.push(
-        `${indent}subgraph ${node}_${i}["${escape(processor ? `${name}: each item` : `${name}: branch ${i + 1}`)}"]`,
+        `${indent}subgraph ${node}_${i}["${escapeLabel(processor ? `${name}: each item` : `${name}: branch ${i + 1}`)}"]`,
       );
       drawScope(child, childKey, `${indent}  `, lines, id);
       lines.push(`${indent}end`);
@@ -83,9 +85,9 @@ function shape(name: string, state: Json): string {
     .join('<br/>');
   const kind = kindLabel(state);
   const label =
-    escape(`${name}`) +
-    `<br/><small>${escape(kind)}</small>` +
-    (retry ? `<br/><small>${escape(retry)}</small>` : '');
+    escapeLabel(`${name}`) +
+    `<br/><small>${escapeLabel(kind)}</small>` +
+    (retry ? `<br/><small>${escapeLabel(retry)}</small>` : '');
   switch (state.Type) {
     case 'Choice':
       return `{"${label}"}`;
@@ -114,6 +116,6 @@ function describeRule(rule: Json, index: number): string {
   return `rule ${index + 1}`;
 }
 
-function escape(text: string): string {
+function escapeLabel(text: string): string {
   return text.replace(/"/g, '#quot;').replace(/\|/g, '#124;');
 }

@@ -47,7 +47,9 @@ function collectNames(scope: { States?: unknown }, into: Set<string>): void {
 function childScopes(state: Json): { scope: Json; path: string }[] {
   const children: { scope: Json; path: string }[] = [];
   if (Array.isArray(state.Branches)) {
-    state.Branches.forEach((b, i) => children.push({ scope: b as Json, path: `Branches[${i}]` }));
+    state.Branches.forEach((b, i) => {
+      children.push({ scope: b as Json, path: `Branches[${i}]` });
+    });
   }
   const processor = (state.ItemProcessor ?? state.Iterator) as Json | undefined;
   if (processor)
@@ -103,7 +105,9 @@ function validateScope(
     if (type === 'Choice') {
       const choices = (state.Choices ?? []) as Json[];
       if (choices.length === 0) report('CHOICE_WITHOUT_RULES', path, `Choice state '${name}' has no rules`);
-      choices.forEach((c, i) => target(c.Next, `Choices[${i}].Next`));
+      choices.forEach((c, i) => {
+        target(c.Next, `Choices[${i}].Next`);
+      });
       target(state.Default, 'Default');
     } else if (type !== 'Succeed' && type !== 'Fail') {
       const hasNext = state.Next !== undefined;

@@ -191,12 +191,12 @@ describe('DSL types', () => {
         person: { name: string; age: number };
         nickname?: string | undefined;
         people: { name: string }[];
-        greeting: { greeting: string; count: number };
+        greeting: { readonly Payload: { greeting: string; count: number } };
       }>();
       return placed
         .lambdaStep('GreetAgain', greet, ($) => {
-          expectTypeOf($.greeting.count).toEqualTypeOf<Ref<number, 'w'> & unknown>();
-          return { name: $.greeting.greeting, times: $.greeting.count };
+          expectTypeOf($.greeting.Payload.count).toEqualTypeOf<Ref<number, 'w'> & unknown>();
+          return { name: $.greeting.Payload.greeting, times: $.greeting.Payload.count };
         })
         .succeed('Done');
     });
@@ -208,7 +208,7 @@ describe('DSL types', () => {
         .lambdaStep('Greet', greet, ($) => ({ name: $.person.name, times: 1 }))
         // The state is now the job output: `person` is gone.
         // @ts-expect-error `person` was replaced by the result
-        .lambdaStep('Again', greet, ($) => ({ name: $.person.name, times: $.count }))
+        .lambdaStep('Again', greet, ($) => ({ name: $.person.name, times: $.Payload.count }))
         .succeed('Done'),
     );
     flow((start) =>
