@@ -72,7 +72,7 @@ describe('infra: typed configuration', () => {
       ['audience-io:kafkaSaslPassword'],
     );
     const password = readPlatformConfig().kafkaSaslPassword!;
-    expect(await password.isSecret).to.equal(true);
+    expect(await pulumi.isSecret(password)).to.equal(true);
     expect(await resolved(password)).to.equal('hunter2');
   });
 

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { PlanMocks, type PlannedResource } from '../../infra/plan-mocks.ts';
+import type { PlannedResource } from '../../infra/plan-mocks.ts';
 import {
   type PlanResult,
   planProgram,
@@ -7,18 +7,46 @@ import {
   resolved,
   type StackConfig,
 } from '../../infra/plan-run.ts';
+import { audienceIoProgram } from '../../infra/program.ts';
 
 /** The dev stack's configuration, as `pulumi up` would hand it to the program. */
 export const devConfig: StackConfig = readStackConfig(
   new URL('../../Pulumi.dev.yaml', import.meta.url).pathname,
 );
 
+/** The plaintext SASL password of {@link secretStackConfig}; it must appear nowhere but in the stored secret. */
+export const SASL_PASSWORD = 'correct-horse-battery-staple';
+
+/** A second stack: SASL password as a Pulumi secret, a new VPC with a NAT gateway, no EC2 capacity, log level ALL. */
+export const secretStackConfig: StackConfig = {
+  values: {
+    ...Object.fromEntries(
+      Object.entries(devConfig.values).filter(([key]) => key !== 'audience-io:ec2Capacity'),
+    ),
+    'audience-io:kafkaSasl': JSON.stringify({ mechanism: 'scram-sha-256', username: 'audience-io' }),
+    'audience-io:kafkaSaslPassword': SASL_PASSWORD,
+    'audience-io:network': JSON.stringify({ vpc: 'new', availabilityZones: 3, natGateway: true }),
+    'audience-io:stateMachineLogLevel': 'ALL',
+    'audience-io:jobs': JSON.stringify({ 'export-audience': { capacity: 'fargate-spot' } }),
+  },
+  secretKeys: ['audience-io:kafkaSaslPassword'],
+};
+
 let devPlan: Promise<PlanResult> | undefined;
+let secretPlan: Promise<PlanResult> | undefined;
 
 /** The Pulumi program (`index.ts`) run once under mocks with the dev stack's configuration. */
 export function plannedDevStack(): Promise<PlanResult> {
   devPlan ??= planProgram(() => import('../../index.ts'), devConfig);
   return devPlan;
+}
+
+/** The program run once under mocks with {@link secretStackConfig}, after the dev stack. */
+export function plannedSecretStack(): Promise<PlanResult> {
+  secretPlan ??= plannedDevStack().then(() =>
+    planProgram(async () => audienceIoProgram(), secretStackConfig, 'prod'),
+  );
+  return secretPlan;
 }
 
 /** The one resource of a type and name; fails naming both when absent. */
@@ -39,4 +67,59 @@ export function parsedJson<T = unknown>(value: unknown): T {
   return JSON.parse(value) as T;
 }
 
-export { PlanMocks, pulumi, resolved };
+/** One statement of a role's policy, as IAM reads it. */
+export interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** A role with who may assume it and what its inline policies allow. */
+export interface PlannedRole {
+  readonly name: string;
+  readonly arn: string;
+  readonly assumedBy: string;
+  readonly statements: Statement[];
+}
+
+/** Every role in the plan with its trust and inline statements. */
+export function plannedRoles(plan: PlanResult): PlannedRole[] {
+  return resourcesOfType(plan, 'aws:iam/role:Role').map((role) => ({
+    name: role.name,
+    arn: String(role.state.arn),
+    assumedBy: parsedJson<{ Statement: { Principal: { Service: string } }[] }>(role.inputs.assumeRolePolicy)
+      .Statement[0]!.Principal.Service,
+    statements: ((role.inputs.inlinePolicies as { policy?: string }[] | undefined) ?? []).flatMap((p) =>
+      p.policy ? parsedJson<{ Statement: Statement[] }>(p.policy).Statement : [],
+    ),
+  }));
+}
+
+/** The role of a name; fails naming it when absent. */
+export function roleNamed(plan: PlanResult, name: string): PlannedRole {
+  const role = plannedRoles(plan).find((r) => r.name === name);
+  if (!role) throw new Error(`No role named '${name}' in the plan`);
+  return role;
+}
+
+/** Whether an Allow statement grants `action` on `resource` (IAM's `*` wildcards; conditions not evaluated). */
+export function allows(statements: readonly Statement[], action: string, resource: string): boolean {
+  return statements.some(
+    (s) =>
+      s.Effect === 'Allow' &&
+      s.Action.some((a) => wildcard(a).test(action)) &&
+      s.Resource.some((r) => wildcard(r).test(resource)),
+  );
+}
+
+function wildcard(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map(escape).join('.*')}$`);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export { pulumi, resolved };

@@ -1,0 +1,178 @@
+import { expect } from 'chai';
+import { compileWorkflow, type ResourceBindings } from '../../dsl/index.ts';
+import type { AnyJob } from '../../dsl/job.ts';
+import type { PlanResult } from '../../infra/plan-run.ts';
+import { allJobs as declaredJobs } from '../../jobs/index.ts';
+import { fargateCommand, fargateEntryPoint } from '../../jobs/runtime/fargate.ts';
+import { lambdaHandlerName } from '../../jobs/runtime/lambda.ts';
+import { allWorkflows } from '../../workflows/index.ts';
+import { parsedJson, plannedDevStack, resolved, resourceNamed, resourcesOfType } from './stack.ts';
+
+const allJobs: readonly AnyJob[] = declaredJobs;
+const FUNCTION = 'aws:lambda/function:Function';
+const TASK_DEFINITION = 'aws:ecs/taskDefinition:TaskDefinition';
+const STATE_MACHINE = 'aws:sfn/stateMachine:StateMachine';
+const ROLE = 'aws:iam/role:Role';
+
+interface Container {
+  image: string;
+  entryPoint: string[];
+  command: string[];
+  environment: { name: string; value: string }[];
+  secrets: { name: string; valueFrom: string }[];
+}
+
+/** The capacity provider each task job runs on in the dev stack (Pulumi.dev.yaml `jobs`). */
+const DEV_CAPACITY: Record<string, string> = { 'import-audience': 'FARGATE_SPOT' };
+
+/**
+ * Bindings to the resources the plan recorded, found by their names: what the workflows' definitions must
+ * contain once the mocked ARNs are substituted.
+ */
+function bindingsFromPlan(plan: PlanResult): ResourceBindings {
+  const arn = (type: string, name: string) => String(resourceNamed(plan, type, name).state.arn);
+  const vpc = resourceNamed(plan, 'awsx:ec2:DefaultVpc', 'audience-io-network-vpc');
+  return {
+    lambda: (job: AnyJob) => ({ functionArn: arn(FUNCTION, `audience-io-${job.name}-lambda-function`) }),
+    fargate: (job: AnyJob) => ({
+      cluster: arn('aws:ecs/cluster:Cluster', 'audience-io-jobs-cluster'),
+      taskDefinition: arn(TASK_DEFINITION, `audience-io-${job.name}-fargate-task-definition`),
+      containerName: job.name,
+      subnets: (vpc.state.publicSubnetIds as string[]).slice(0, 2),
+      securityGroups: [
+        String(
+          resourceNamed(plan, 'aws:ec2/securityGroup:SecurityGroup', 'audience-io-network-jobs').state.id,
+        ),
+      ],
+      assignPublicIp: true,
+      capacityProviderStrategy: [{ capacityProvider: DEV_CAPACITY[job.name] ?? 'FARGATE', weight: 1 }],
+      taskRoleArn: arn(ROLE, `audience-io-${job.name}-fargate-task-role`),
+      executionRoleArn: arn(ROLE, `audience-io-${job.name}-fargate-execution-role`),
+    }),
+    stateMachineArn: (name: string) =>
+      `arn:aws:states:us-east-1:123456789012:stateMachine:audience-io-${name}-dev`,
+  };
+}
+
+describe('infra: the resource set (Pulumi mocks)', () => {
+  let plan: PlanResult;
+  before(async () => {
+    plan = await plannedDevStack();
+  });
+
+  it('has one state machine per workflow, plus the import starter', () => {
+    const names = resourcesOfType(plan, STATE_MACHINE).map((m) => m.inputs.name);
+    expect(names).to.have.members([
+      ...allWorkflows.map((w) => `audience-io-${w.name}-dev`),
+      'audience-io-import-starter-dev',
+    ]);
+  });
+
+  for (const workflow of allWorkflows) {
+    it(`the ${workflow.name} definition is the DSL's compiled ASL with the deployed ARNs`, async () => {
+      // GIVEN the workflow compiled against the ARNs the mocks gave the deployed resources
+      const expected = compileWorkflow(workflow, bindingsFromPlan(plan));
+      expect(expected.issues).to.deep.equal([]);
+      // WHEN
+      const machine = resourceNamed(plan, STATE_MACHINE, `audience-io-${workflow.name}-state-machine`);
+      // THEN
+      expect(parsedJson(machine.inputs.definition)).to.deep.equal(
+        JSON.parse(JSON.stringify(expected.definition)),
+      );
+    });
+  }
+
+  it('every Lambda function and task definition runs the one image', () => {
+    const imageUri = plan.outputs.imageUri;
+    expect(imageUri).to.match(/^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/.+@sha256:[0-9a-f]{64}$/);
+    const functions = resourcesOfType(plan, FUNCTION);
+    const tasks = resourcesOfType(plan, TASK_DEFINITION);
+    expect(functions.length + tasks.length).to.equal(allJobs.reduce((n, job) => n + job.runsOn.length, 0));
+    for (const fn of functions) expect(fn.inputs.imageUri, fn.name).to.equal(imageUri);
+    for (const task of tasks) {
+      const containers = parsedJson<Container[]>(task.inputs.containerDefinitions);
+      expect(
+        containers.map((c) => c.image),
+        task.name,
+      ).to.deep.equal([imageUri]);
+    }
+  });
+
+  for (const job of allJobs.filter((j) => j.runsOn.includes('lambda'))) {
+    it(`${job.name} runs on Lambda from the image with its handler as image command`, () => {
+      const fn = resourceNamed(plan, FUNCTION, `audience-io-${job.name}-lambda-function`);
+      expect(fn.inputs).to.deep.include({
+        packageType: 'Image',
+        imageConfig: { commands: [lambdaHandlerName(job)] },
+      });
+      expect(fn.inputs.memorySize).to.equal(job.resources.lambda?.memoryMiB ?? 512);
+      expect(fn.inputs.loggingConfig).to.deep.include({
+        logGroup: `/aws/lambda/audience-io/${job.name}-dev`,
+      });
+    });
+  }
+
+  for (const job of allJobs.filter((j) => j.runsOn.includes('fargate'))) {
+    it(`${job.name} runs as a task whose entry point is the job's entry, with its own roles`, () => {
+      const task = resourceNamed(plan, TASK_DEFINITION, `audience-io-${job.name}-fargate-task-definition`);
+      const [container] = parsedJson<Container[]>(task.inputs.containerDefinitions);
+      expect([...container!.entryPoint, ...container!.command]).to.deep.equal([
+        ...fargateEntryPoint,
+        ...fargateCommand(job),
+      ]);
+      expect(task.inputs).to.deep.include({
+        networkMode: 'awsvpc',
+        taskRoleArn: resourceNamed(plan, ROLE, `audience-io-${job.name}-fargate-task-role`).state.arn,
+        executionRoleArn: resourceNamed(plan, ROLE, `audience-io-${job.name}-fargate-execution-role`).state
+          .arn,
+      });
+    });
+  }
+
+  it('a job override from the config sizes its task (import-audience: 2048 CPU, 4096 MiB)', () => {
+    const task = resourceNamed(plan, TASK_DEFINITION, 'audience-io-import-audience-fargate-task-definition');
+    expect(task.inputs).to.deep.include({
+      cpu: '2048',
+      memory: '4096',
+      requiresCompatibilities: ['FARGATE'],
+    });
+  });
+
+  it('the cluster offers Fargate, Fargate Spot and the EC2 capacity provider that scales from zero', () => {
+    const providers = resourcesOfType(plan, 'aws:ecs/clusterCapacityProviders:ClusterCapacityProviders')[0]!;
+    const ec2 = resourceNamed(
+      plan,
+      'aws:ecs/capacityProvider:CapacityProvider',
+      'audience-io-jobs-ec2-capacity-provider',
+    );
+    expect(providers.inputs.capacityProviders).to.deep.equal(['FARGATE', 'FARGATE_SPOT', ec2.state.name]);
+    const group = resourcesOfType(plan, 'aws:autoscaling/group:Group')[0]!;
+    expect(group.inputs).to.deep.include({ minSize: 0, maxSize: 2, protectFromScaleIn: true });
+  });
+
+  it('exports the state machine ARNs, bucket name, image URI and table name', async () => {
+    const arns = plan.outputs.stateMachineArns as Record<string, string>;
+    expect(Object.keys(arns)).to.have.members(allWorkflows.map((w) => w.name));
+    for (const workflow of allWorkflows) {
+      expect(arns[workflow.name]).to.equal(
+        resourceNamed(plan, STATE_MACHINE, `audience-io-${workflow.name}-state-machine`).state.arn,
+      );
+    }
+    expect(plan.outputs.bucketName).to.equal(
+      resourceNamed(plan, 'aws:s3/bucket:Bucket', 'audience-io-audience-bucket').state.bucket,
+    );
+    expect(plan.outputs.tableName).to.equal(
+      resourceNamed(plan, 'aws:dynamodb/table:Table', 'audience-io-status-table').state.name,
+    );
+    expect(await resolved(plan.outputs.imageUri as string)).to.be.a('string');
+  });
+
+  it('groups every resource in a component named audience-io:<module>:<Name>', () => {
+    const components = plan.resources.filter((r) => r.kind === 'component');
+    for (const component of components)
+      expect(component.type).to.match(/^audience-io:[a-z]+:[A-Z][A-Za-z0-9]+$/);
+    for (const resource of plan.resources.filter((r) => r.kind !== 'component')) {
+      expect(resource.parentType, `${resource.type} ${resource.name}`).to.match(/^audience-io:/);
+    }
+  });
+});
