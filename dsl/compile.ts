@@ -28,7 +28,14 @@ export interface CompiledWorkflow {
  * Compiles a workflow to ASL with its resources bound, derives its IAM statements, and validates it: the
  * structural rules always, and `asl-validator` when the definition holds no unresolved Pulumi values.
  */
-export function compileWorkflow(workflow: AnyWorkflow, bindings: ResourceBindings): CompiledWorkflow {
+export function compileWorkflow(
+  workflow: AnyWorkflow,
+  bindings: ResourceBindings,
+  options: {
+    /** Also run asl-validator (slow on large definitions: ~1 ms per state). @default true */
+    aslValidator?: boolean;
+  } = {},
+): CompiledWorkflow {
   const renderer = new AslRenderer(bindings);
   const scope = renderer.renderScope(workflow.root, '');
   const definition: AslDefinition = {
@@ -37,7 +44,7 @@ export function compileWorkflow(workflow: AnyWorkflow, bindings: ResourceBinding
     ...(workflow.timeoutSeconds === undefined ? {} : { TimeoutSeconds: workflow.timeoutSeconds }),
   };
   const issues = [...renderer.issues, ...validateDefinition(definition)];
-  if (isPlainJson(definition)) issues.push(...checkWithAslValidator(definition));
+  if (options.aslValidator !== false && isPlainJson(definition)) issues.push(...checkWithAslValidator(definition));
   return {
     name: workflow.name,
     definition,
