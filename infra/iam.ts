@@ -21,9 +21,17 @@ export function assumeRolePolicy(service: ServicePrincipal): string {
   });
 }
 
-/** A policy document with its inputs resolved once. */
+/**
+ * A policy document with its inputs resolved once; each statement lists a resource once, since resources
+ * that were distinct Outputs may resolve to the same ARN.
+ */
 export function policyDocument(statements: readonly PolicyStatement[]): pulumi.Output<string> {
-  return pulumi.jsonStringify({ Version: '2012-10-17', Statement: statements });
+  return pulumi.output(statements).apply((resolved) =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: resolved.map((statement) => ({ ...statement, Resource: [...new Set(statement.Resource)] })),
+    }),
+  );
 }
 
 /**

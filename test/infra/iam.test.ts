@@ -1,0 +1,249 @@
+import { expect } from 'chai';
+import { compileWorkflow, type JobNeed } from '../../dsl/index.ts';
+import type { AnyJob } from '../../dsl/job.ts';
+import type { PlanResult } from '../../infra/plan-run.ts';
+import { STATE_MACHINE_OBSERVABILITY } from '../../infra/workflow-state-machine.ts';
+import { allJobs as declaredJobs } from '../../jobs/index.ts';
+import { allWorkflows } from '../../workflows/index.ts';
+import {
+  allows,
+  type PlannedRole,
+  plannedDevStack,
+  plannedRoles,
+  resolved,
+  resourceNamed,
+  roleNamed,
+  type Statement,
+} from './stack.ts';
+
+const allJobs: readonly AnyJob[] = declaredJobs;
+
+/**
+ * Actions whose only resource is `*` (they have no resource type in IAM), so a `*` resource is what AWS requires.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+ */
+const STAR_RESOURCE_REQUIRED = new Set([
+  'ecr:GetAuthorizationToken',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'ecs:DiscoverPollEndpoint',
+]);
+
+/** What a job with a need must be able to do, on which resource, written independently of the infra's table. */
+function needSamples(plan: PlanResult): Record<JobNeed, [action: string, resource: string][]> {
+  const bucket = String(resourceNamed(plan, 'aws:s3/bucket:Bucket', 'audience-io-audience-bucket').state.arn);
+  const table = String(resourceNamed(plan, 'aws:dynamodb/table:Table', 'audience-io-status-table').state.arn);
+  return {
+    'audienceBucket:read': [
+      ['s3:GetObject', `${bucket}/imports/segment/import.csv`],
+      ['s3:ListBucket', bucket],
+    ],
+    'audienceBucket:write': [
+      ['s3:PutObject', `${bucket}/exports/segment/export.csv`],
+      ['s3:AbortMultipartUpload', `${bucket}/exports/segment/export.csv`],
+      ['s3:PutObject', `${bucket}/rejects/import.csv`],
+    ],
+    'statusTable:read': [['dynamodb:GetItem', table]],
+    'statusTable:write': [
+      ['dynamodb:PutItem', table],
+      ['dynamodb:UpdateItem', table],
+    ],
+    kafka: [],
+  };
+}
+
+const KAFKA_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:audience-io/kafka-AbCdEf';
+
+function describeStatement(role: PlannedRole, statement: Statement): string {
+  return `${role.name}: ${JSON.stringify(statement)}`;
+}
+
+describe('infra: IAM (Pulumi mocks)', () => {
+  let plan: PlanResult;
+  let roles: PlannedRole[];
+  before(async () => {
+    plan = await plannedDevStack();
+    roles = plannedRoles(plan);
+  });
+
+  it('no * in any action', () => {
+    for (const role of roles) {
+      for (const statement of role.statements) {
+        expect(
+          statement.Action.filter((a) => a.includes('*')),
+          describeStatement(role, statement),
+        ).to.deep.equal([]);
+      }
+    }
+  });
+
+  it('no * resource except for actions that have no resource type', () => {
+    const starActions = new Set<string>();
+    for (const role of roles) {
+      for (const statement of role.statements.filter((s) => s.Resource.includes('*'))) {
+        for (const action of statement.Action) {
+          expect(
+            STAR_RESOURCE_REQUIRED.has(action),
+            `${action} on * in ${describeStatement(role, statement)}`,
+          ).to.equal(true);
+          starActions.add(action);
+        }
+      }
+    }
+    expect([...starActions]).to.include.members(['ecr:GetAuthorizationToken', 'xray:PutTraceSegments']);
+  });
+
+  it('iam:PassRole only on the task and execution roles, only to ECS tasks', () => {
+    const taskRoles = roles.filter((r) => r.assumedBy === 'ecs-tasks.amazonaws.com').map((r) => r.arn);
+    let passRoles = 0;
+    for (const role of roles) {
+      for (const statement of role.statements.filter((s) => s.Action.includes('iam:PassRole'))) {
+        passRoles += 1;
+        expect(role.assumedBy, role.name).to.equal('states.amazonaws.com');
+        expect(statement.Action, describeStatement(role, statement)).to.deep.equal(['iam:PassRole']);
+        expect(taskRoles, describeStatement(role, statement)).to.include.members(statement.Resource);
+        expect(statement.Condition).to.deep.equal({
+          StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+        });
+      }
+    }
+    expect(passRoles).to.be.greaterThan(0);
+  });
+
+  for (const job of allJobs) {
+    it(`${job.name}'s roles can do what its needs say, and nothing its needs do not`, () => {
+      const samples = needSamples(plan);
+      const jobRoles = [
+        ...(job.runsOn.includes('lambda') ? [roleNamed(plan, `audience-io-${job.name}-lambda-role`)] : []),
+        ...(job.runsOn.includes('fargate')
+          ? [roleNamed(plan, `audience-io-${job.name}-fargate-task-role`)]
+          : []),
+      ];
+      for (const role of jobRoles) {
+        for (const [need, checks] of Object.entries(samples) as [JobNeed, [string, string][]][]) {
+          for (const [action, resource] of checks) {
+            expect(
+              allows(role.statements, action, resource),
+              `${role.name} ${action} on ${resource}`,
+            ).to.equal(job.needs.includes(need));
+          }
+        }
+      }
+    });
+  }
+
+  it('Kafka credentials: a Lambda job reads the secret itself, a task gets it injected by its execution role', () => {
+    for (const job of allJobs) {
+      const needsKafka = job.needs.includes('kafka');
+      if (job.runsOn.includes('lambda')) {
+        const role = roleNamed(plan, `audience-io-${job.name}-lambda-role`);
+        expect(allows(role.statements, 'secretsmanager:GetSecretValue', KAFKA_SECRET), role.name).to.equal(
+          needsKafka,
+        );
+      }
+      if (job.runsOn.includes('fargate')) {
+        const task = roleNamed(plan, `audience-io-${job.name}-fargate-task-role`);
+        const execution = roleNamed(plan, `audience-io-${job.name}-fargate-execution-role`);
+        expect(allows(task.statements, 'secretsmanager:GetSecretValue', KAFKA_SECRET), task.name).to.equal(
+          false,
+        );
+        expect(
+          allows(execution.statements, 'secretsmanager:GetSecretValue', KAFKA_SECRET),
+          execution.name,
+        ).to.equal(needsKafka);
+      }
+    }
+  });
+
+  it('a Lambda job writes its own log group only', () => {
+    const role = roleNamed(plan, 'audience-io-audience-status-lambda-role');
+    const own = String(
+      resourceNamed(plan, 'aws:cloudwatch/logGroup:LogGroup', 'audience-io-audience-status-lambda-logs').state
+        .arn,
+    );
+    const other = String(
+      resourceNamed(plan, 'aws:cloudwatch/logGroup:LogGroup', 'audience-io-send-end-marker-lambda-logs').state
+        .arn,
+    );
+    expect(allows(role.statements, 'logs:PutLogEvents', `${own}:log-stream:x`)).to.equal(true);
+    expect(allows(role.statements, 'logs:PutLogEvents', `${other}:log-stream:x`)).to.equal(false);
+  });
+
+  for (const workflow of allWorkflows) {
+    it(`the ${workflow.name} state machine role holds the DSL's permissions and log/trace delivery, nothing else`, async () => {
+      const machine = resourceNamed(
+        plan,
+        'aws:sfn/stateMachine:StateMachine',
+        `audience-io-${workflow.name}-state-machine`,
+      );
+      const role = roles.find((r) => r.arn === machine.inputs.roleArn)!;
+      // The DSL's statements, compiled against the deployed resources (via the definition's own ARNs).
+      const permissions = compileWorkflow(workflow, bindingsOf(plan)).permissions;
+      const expected = await resolved(
+        JSON.parse(JSON.stringify([...permissions, ...STATE_MACHINE_OBSERVABILITY])),
+      );
+      expect(role.statements).to.deep.equal(expected);
+    });
+  }
+
+  it('EventBridge may start only the import starter, and the starter only the import workflow', () => {
+    const starter = resourceNamed(
+      plan,
+      'aws:sfn/stateMachine:StateMachine',
+      'audience-io-import-trigger-starter-state-machine',
+    );
+    const importMachine = resourceNamed(
+      plan,
+      'aws:sfn/stateMachine:StateMachine',
+      'audience-io-import-audience-state-machine',
+    );
+    const events = roleNamed(plan, 'audience-io-import-trigger-events-role');
+    expect(events.assumedBy).to.equal('events.amazonaws.com');
+    expect(events.statements.map((s) => [s.Action, s.Resource])).to.deep.equal([
+      [['states:StartExecution'], [starter.state.arn]],
+    ]);
+    const starterRole = roles.find((r) => r.arn === starter.inputs.roleArn)!;
+    expect(
+      starterRole.statements.filter((s) => !STATE_MACHINE_OBSERVABILITY.some((o) => o.Sid === s.Sid)),
+    ).to.deep.equal([
+      {
+        Sid: 'StartImportWorkflow',
+        Effect: 'Allow',
+        Action: ['states:StartExecution'],
+        Resource: [importMachine.state.arn],
+      },
+    ]);
+  });
+});
+
+/** Bindings read back from the plan: the import/export definitions name every deployed ARN they use. */
+function bindingsOf(plan: PlanResult) {
+  const arn = (type: string, name: string) => String(resourceNamed(plan, type, name).state.arn);
+  return {
+    lambda: (job: AnyJob) => ({
+      functionArn: arn('aws:lambda/function:Function', `audience-io-${job.name}-lambda-function`),
+    }),
+    fargate: (job: AnyJob) => ({
+      cluster: arn('aws:ecs/cluster:Cluster', 'audience-io-jobs-cluster'),
+      taskDefinition: arn(
+        'aws:ecs/taskDefinition:TaskDefinition',
+        `audience-io-${job.name}-fargate-task-definition`,
+      ),
+      containerName: job.name,
+      subnets: [],
+      securityGroups: [],
+      taskRoleArn: arn('aws:iam/role:Role', `audience-io-${job.name}-fargate-task-role`),
+      executionRoleArn: arn('aws:iam/role:Role', `audience-io-${job.name}-fargate-execution-role`),
+    }),
+  };
+}
