@@ -5,8 +5,13 @@ type Arg<Sc extends Scope> = Ref<unknown, Sc> | string | number | boolean | null
 
 function renderArg(arg: Arg<Scope>): string {
   if (isRef(arg)) return refExpression(arg);
-  if (typeof arg === 'string') return `'${arg.replace(/[\\'{}]/g, (c) => `\\${c}`)}'`;
+  if (typeof arg === 'string') return quote(arg, /[\\'{}]/g);
   return String(arg);
+}
+
+/** A quoted intrinsic string; `reserved` characters get a backslash (a template keeps its `{}` placeholders). */
+function quote(text: string, reserved: RegExp): string {
+  return `'${text.replace(reserved, (c) => `\\${c}`)}'`;
 }
 
 /**
@@ -16,7 +21,7 @@ function renderArg(arg: Arg<Scope>): string {
 export const intrinsics = {
   /** `States.Format('template {}', ...)`: a string built from a template. */
   format<Sc extends Scope = never>(template: string, ...args: Arg<Sc>[]): Ref<string, Sc> {
-    return ref(`States.Format(${[renderArg(template), ...args.map(renderArg)].join(', ')})`);
+    return ref(`States.Format(${[quote(template, /[\\']/g), ...args.map(renderArg)].join(', ')})`);
   },
   /** `States.JsonToString(path)`: a value serialised as JSON text (numbers become their decimal text). */
   jsonToString<Sc extends Scope = never>(value: Ref<unknown, Sc>): Ref<string, Sc> {

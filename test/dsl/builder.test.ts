@@ -561,10 +561,7 @@ describe('the workflow builder', () => {
   });
 
   describe('intrinsics', () => {
-    // DSL BUG (dsl/intrinsics.ts, renderArg): the template goes through the same escaping as literal arguments,
-    // so its `{}` placeholders become `\{\}` (literal braces) and States.Format fails at run time with more
-    // arguments than placeholders. Only `'` and `\` may be escaped in the template.
-    it.skip('renders States.Format with references and a quoted template whose placeholders stay placeholders', () => {
+    it('renders States.Format with references and a quoted template whose placeholders stay placeholders', () => {
       // WHEN
       const definition = compile((start) =>
         start.pass('Label', {
