@@ -76,11 +76,10 @@ export async function runWorkflowLocally(
   const stateMachineArn = String(bindings.stateMachineArn(workflow.name));
   const name = options.name ?? randomUUID();
   const arn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-  const startedAt = Date.now();
   new ExecutionNames(options.executionsDir ?? DEFAULT_EXECUTIONS_DIR).claim(workflow.name, name, {
     arn,
     input,
-    startedAt: new Date(startedAt).toISOString(),
+    claimedAt: new Date().toISOString(),
   });
 
   const history = new ExecutionHistory();
@@ -130,6 +129,7 @@ export async function runWorkflowLocally(
     // The definition already passed asl-validator at compile time; the interpreter's own ARN check rejects service integrations.
     validationOptions: { checkArn: false },
   });
+  const startedAt = Date.now();
   emit({ type: 'execution-started', name, arn, input, at: startedAt });
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never },
