@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineWorkflow, fragment, retryPresets } from '../dsl/index.ts';
 import { audienceStatus } from '../jobs/audience-status/job.ts';
 import { exportAudience } from '../jobs/export-audience/job.ts';
-import type { CaughtFailure, StepFailure } from './job-failure.ts';
+import { type CaughtFailure, markFailedPath } from './job-failure.ts';
 
 /** Input of an export execution: which import of which segment to write to which CSV object. */
 export const ExportAudienceInput = z.object({
@@ -14,33 +14,17 @@ export const ExportAudienceInput = z.object({
 });
 export type ExportAudienceInput = z.infer<typeof ExportAudienceInput>;
 
-/** Records the failure (with the failed step) in the status table, then fails the execution. */
-const markFailed = fragment<ExportAudienceInput & StepFailure>()
-  .lambdaStep(
-    'MarkExportFailed',
-    audienceStatus,
-    ($, ctx) => ({
-      jobId: $.exportId,
-      jobKind: 'export',
-      userSegmentationId: $.userSegmentationId,
-      event: 'fail',
-      assumedAfterState: 'failed',
-      executionArn: ctx.execution.id,
-      objectKey: $.s3Key,
-      failedStep: $.failure.step,
-      error: $.failure.Error,
-      cause: $.failure.Cause,
-    }),
-    { resultPath: null },
-  )
-  .retry(retryPresets.lambdaServiceErrors())
-  .fail('ExportFailed', { error: 'ExportFailed', cause: ($) => $.failure.Cause });
+const markFailed = markFailedPath({
+  jobKind: 'export',
+  markFailedState: 'MarkExportFailed',
+  failState: 'ExportFailed',
+});
 
-/** The handler a step's Catch leads to: names the step, then goes to MarkExportFailed. */
+/** The target of a step's Catch: names the step and the job, then goes to MarkExportFailed. */
 const failedAt = (step: string) =>
   fragment<ExportAudienceInput & CaughtFailure>()
     .pass(`${step}Failed`, {
-      parameters: ($) => ({ step, Error: $.failure.Error, Cause: $.failure.Cause }),
+      parameters: ($) => ({ step, jobId: $.exportId, Error: $.failure.Error, Cause: $.failure.Cause }),
       resultPath: '$.failure',
     })
     .goto(markFailed);

@@ -3,7 +3,7 @@ import { contextRefs, defineWorkflow, fragment, retryPresets } from '../dsl/inde
 import { audienceStatus } from '../jobs/audience-status/job.ts';
 import { importAudience } from '../jobs/import-audience/job.ts';
 import { sendEndMarker } from '../jobs/send-end-marker/job.ts';
-import type { CaughtFailure, StepFailure } from './job-failure.ts';
+import { type CaughtFailure, markFailedPath } from './job-failure.ts';
 
 /** Input of an import execution: which CSV object to import into which segment. */
 export const ImportAudienceInput = z.object({
@@ -14,33 +14,17 @@ export const ImportAudienceInput = z.object({
 });
 export type ImportAudienceInput = z.infer<typeof ImportAudienceInput>;
 
-/** Records the failure (with the failed step) in the status table, then fails the execution. */
-const markFailed = fragment<ImportAudienceInput & StepFailure>()
-  .lambdaStep(
-    'MarkImportFailed',
-    audienceStatus,
-    ($, ctx) => ({
-      jobId: $.importId,
-      jobKind: 'import',
-      userSegmentationId: $.userSegmentationId,
-      event: 'fail',
-      assumedAfterState: 'failed',
-      executionArn: ctx.execution.id,
-      objectKey: $.s3Key,
-      failedStep: $.failure.step,
-      error: $.failure.Error,
-      cause: $.failure.Cause,
-    }),
-    { resultPath: null },
-  )
-  .retry(retryPresets.lambdaServiceErrors())
-  .fail('ImportFailed', { error: 'ImportFailed', cause: ($) => $.failure.Cause });
+const markFailed = markFailedPath({
+  jobKind: 'import',
+  markFailedState: 'MarkImportFailed',
+  failState: 'ImportFailed',
+});
 
-/** The handler a step's Catch leads to: names the step, then goes to MarkImportFailed. */
+/** The target of a step's Catch: names the step and the job, then goes to MarkImportFailed. */
 const failedAt = (step: string) =>
   fragment<ImportAudienceInput & CaughtFailure>()
     .pass(`${step}Failed`, {
-      parameters: ($) => ({ step, Error: $.failure.Error, Cause: $.failure.Cause }),
+      parameters: ($) => ({ step, jobId: $.importId, Error: $.failure.Error, Cause: $.failure.Cause }),
       resultPath: '$.failure',
     })
     .goto(markFailed);

@@ -3,13 +3,20 @@ import { defineJob } from '../../dsl/job.ts';
 
 /** Kinds of audience job tracked in the status table. */
 export const JobKind = z.enum(['import', 'export']);
+export type JobKind = z.infer<typeof JobKind>;
 
 /** Lifecycle states: import jobs pending → importing → imported | failed; export jobs pending → exporting → exported | failed. */
 export const JobStatus = z.enum(['pending', 'importing', 'imported', 'exporting', 'exported', 'failed']);
 export type JobStatus = z.infer<typeof JobStatus>;
 
 /** Events that move a job from one state to the next. */
-export const StatusEvent = z.enum(['start_importing', 'finish_importing', 'start_exporting', 'finish_exporting', 'fail']);
+export const StatusEvent = z.enum([
+  'start_importing',
+  'finish_importing',
+  'start_exporting',
+  'finish_exporting',
+  'fail',
+]);
 export type StatusEvent = z.infer<typeof StatusEvent>;
 
 /**
