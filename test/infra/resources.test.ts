@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { compileWorkflow, type ResourceBindings } from '../../dsl/index.ts';
 import type { AnyJob } from '../../dsl/job.ts';
 import type { PlanResult } from '../../infra/plan-run.ts';
+import { planEntries, renderPlanTree } from '../../infra/plan-view.ts';
 import { allJobs as declaredJobs } from '../../jobs/index.ts';
 import { fargateCommand, fargateEntryPoint } from '../../jobs/runtime/fargate.ts';
 import { lambdaHandlerName } from '../../jobs/runtime/lambda.ts';
@@ -174,5 +175,22 @@ describe('infra: the resource set (Pulumi mocks)', () => {
     for (const resource of plan.resources.filter((r) => r.kind !== 'component')) {
       expect(resource.parentType, `${resource.type} ${resource.name}`).to.match(/^audience-io:/);
     }
+  });
+});
+
+describe('infra: the plan view (npm run plan)', () => {
+  it('lists every resource once, under the component that created it', async () => {
+    const plan = await plannedDevStack();
+    const entries = planEntries(plan.resources);
+    const tree = renderPlanTree(entries);
+    for (const entry of entries) {
+      if (entry.name !== 'audience-io') expect(entry.parent, `${entry.type} ${entry.name}`).to.be.a('string');
+      expect(
+        tree.split('\n').filter((line) => line.endsWith(`  ${entry.name}`) && line.includes(entry.type)),
+      ).to.have.length(1);
+    }
+    const lambda = entries.find((e) => e.name === 'audience-io-audience-status-lambda-function')!;
+    expect(lambda.parent).to.equal('audience-io-audience-status-lambda');
+    expect(lambda.properties).to.deep.include({ command: ['dist/lambda.audienceStatus'], tracing: 'Active' });
   });
 });
