@@ -1,3 +1,4 @@
+import { match } from 'ts-pattern';
 import type { FargateBinding, LambdaBinding, ResourceBindings } from './bindings.ts';
 import type {
   CatchNode,
@@ -91,26 +92,17 @@ export class AslRenderer {
   }
 
   private renderState(state: StateNode, next: Continuation, scope: RenderScope): AslState {
-    switch (state.kind) {
-      case 'lambdaTask':
-        return this.lambdaTask(state, next, scope);
-      case 'fargateTask':
-        return this.fargateTask(state, next, scope);
-      case 'pass':
-        return pass(state, next);
-      case 'wait':
-        return wait(state, next);
-      case 'choice':
-        return this.choice(state, next, scope);
-      case 'succeed':
-        return compact({ Type: 'Succeed', Comment: state.comment });
-      case 'fail':
-        return fail(state);
-      case 'parallel':
-        return this.parallel(state, next, scope);
-      case 'map':
-        return this.map(state, next, scope);
-    }
+    return match(state)
+      .with({ kind: 'lambdaTask' }, (s) => this.lambdaTask(s, next, scope))
+      .with({ kind: 'fargateTask' }, (s) => this.fargateTask(s, next, scope))
+      .with({ kind: 'pass' }, (s) => pass(s, next))
+      .with({ kind: 'wait' }, (s) => wait(s, next))
+      .with({ kind: 'choice' }, (s) => this.choice(s, next, scope))
+      .with({ kind: 'succeed' }, (s) => compact({ Type: 'Succeed', Comment: s.comment }))
+      .with({ kind: 'fail' }, (s) => fail(s))
+      .with({ kind: 'parallel' }, (s) => this.parallel(s, next, scope))
+      .with({ kind: 'map' }, (s) => this.map(s, next, scope))
+      .exhaustive();
   }
 
   private lambdaTask(state: LambdaTaskNode, next: Continuation, scope: RenderScope): AslState {
