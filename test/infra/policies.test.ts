@@ -137,8 +137,8 @@ for (const [stack, planned] of [
     });
 
     it('ECR forgets old images', () => {
-      const [repository] = resourcesOfType(plan, 'awsx:ecr:Repository');
-      const rules = (repository?.inputs.lifecyclePolicy as { rules: { tagStatus: string }[] }).rules;
+      const repository = resourceNamed(plan, 'awsx:ecr:Repository', 'audience-io-image-repository');
+      const rules = (repository.inputs.lifecyclePolicy as { rules: { tagStatus: string }[] }).rules;
       expect(rules.map((r) => r.tagStatus)).to.deep.equal(['untagged', 'any']);
     });
 
@@ -220,8 +220,8 @@ describe('infra policy checks: SASL password given as a Pulumi secret', () => {
 
   it('a new VPC with a NAT gateway places tasks in its private subnets without public IPs', async () => {
     const plan = await plannedSecretStack();
-    const [vpc] = resourcesOfType(plan, 'awsx:ec2:Vpc');
-    expect(vpc?.inputs).to.deep.include({
+    const vpc = resourceNamed(plan, 'awsx:ec2:Vpc', 'audience-io-network-vpc');
+    expect(vpc.inputs).to.deep.include({
       numberOfAvailabilityZones: 3,
       natGateways: { strategy: 'Single' },
     });
@@ -234,7 +234,7 @@ describe('infra policy checks: SASL password given as a Pulumi secret', () => {
     const network = definition.States.ImportToKafka?.Parameters?.NetworkConfiguration;
     expect(network).to.deep.equal({
       AwsvpcConfiguration: {
-        Subnets: (vpc?.state.privateSubnetIds as string[]).slice(0, 3),
+        Subnets: (vpc.state.privateSubnetIds as string[]).slice(0, 3),
         SecurityGroups: [
           resourceNamed(plan, 'aws:ec2/securityGroup:SecurityGroup', 'audience-io-network-jobs').state.id,
         ],

@@ -115,10 +115,10 @@ export function allows(statements: readonly Statement[], action: string, resourc
 }
 
 function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map(escape).join('.*')}$`);
+  return new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
