@@ -30,15 +30,16 @@ import { RejectsFile, rejectsKey } from './rejects-file.ts';
 type Input = z.output<typeof importAudience.input>;
 type Output = z.input<typeof importAudience.output>;
 
-/** Produce requests are cut at this many bytes (the broker takes at most 1 MB per partition batch). */
-const MAX_BATCH_BYTES = 768 * 1024;
-const MAX_BATCH_MESSAGES = 10_000;
+/** Bytes per partition in one produce request, on average (the broker takes at most 1 MB per partition batch). */
+const BATCH_BYTES_PER_PARTITION = 512 * 1024;
+/** kafkajs groups a request's messages by partition in time quadratic in their count: keep requests small. */
+const MAX_BATCH_MESSAGES = 2_000;
 /** Runs of one import inside one process after a Kafka failure (each resumes from the checkpoint). */
 const MAX_ATTEMPTS = 5;
 /** Rejection reasons quoted in the TooManyRejectedRows message. */
 const QUOTED_REASONS = 5;
 
-const USER_HEADERS = { [RECORD_TYPE_HEADER]: 'user' };
+const USER_HEADERS = { [RECORD_TYPE_HEADER]: Buffer.from('user') };
 
 /** Counts of one run, reconciled: rowsRead = rowsProduced + rowsRejected. */
 interface Counts {
@@ -131,6 +132,8 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
   const { importId, userSegmentationId } = input;
   const topic = deps.config.audienceTopic;
   const source = `s3://${input.s3Bucket}/${input.s3Key}`;
+  // Keys spread evenly over partitions, so a request of N partitions × 512 KB keeps each partition's batch under 1 MB.
+  const maxBatchBytes = BATCH_BYTES_PER_PARTITION * Math.min(deps.config.audienceTopicPartitions, 8);
   const producer = deps.kafka.producer({
     transactionalId: importTransactionalId(importId),
     idempotent: true,
@@ -232,7 +235,7 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
             };
             const message = { key: row.userId, value: JSON.stringify(value), headers: USER_HEADERS };
             const size = message.key.length + message.value.length + 64;
-            if (batchBytes + size > MAX_BATCH_BYTES || batch.length >= MAX_BATCH_MESSAGES) await flush();
+            if (batchBytes + size > maxBatchBytes || batch.length >= MAX_BATCH_MESSAGES) await flush();
             batch.push(message);
             batchBytes += size;
           }
