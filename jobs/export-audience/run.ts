@@ -98,13 +98,19 @@ export async function run(input: Input, deps: JobDeps): Promise<Output> {
   watchdog.unref();
 
   try {
+    // kafkajs restarts the consumer itself after a retriable crash; only a final crash fails the export.
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) settle(event.payload.error);
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, pause }) => {
+      // The whole batch counts as read when eachBatch returns (auto-resolve); records after a marker don't matter.
+      eachBatch: async ({ batch, heartbeat, pause }) => {
         if (ended.has(batch.partition)) return;
+        // Scanning other imports' records is progress too: the timeout is for a topic with nothing more to read.
+        lastProgressAt = deps.now();
         for (const message of batch.messages) {
           const type = recordType(message.headers);
           const value = message.value ? (JSON.parse(message.value.toString('utf8')) as unknown) : undefined;
@@ -119,22 +125,24 @@ export async function run(input: Input, deps: JobDeps): Promise<Output> {
               break;
             }
           } else if (type === 'user') {
-            const record = UserRecord.parse(value);
-            if (record.importId !== input.importId || record.userSegmentationId !== input.userSegmentationId)
+            const candidate = value as { importId?: unknown; userSegmentationId?: unknown };
+            if (
+              candidate.importId !== input.importId ||
+              candidate.userSegmentationId !== input.userSegmentationId
+            ) {
               continue;
+            }
+            const record = UserRecord.parse(value);
             if (!columns) await writeHeader(Object.keys(record.attributes));
             await writeRow(
               [record.userId, ...columns!.map((name) => record.attributes[name] ?? '')].map(neutraliseCell),
             );
             rowsExported++;
-            lastProgressAt = deps.now();
           }
-          resolveOffset(message.offset);
         }
         await heartbeat();
       },
     });
-    consumer.on(consumer.events.CRASH, (event) => settle(event.payload.error));
     await finished;
   } catch (error) {
     csv.destroy();

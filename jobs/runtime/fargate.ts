@@ -24,6 +24,15 @@ function usage(): string {
   return `usage: node ${FARGATE_ENTRY} <job>   (jobs: ${Object.keys(runnableJobs).join(', ')}); input from UPPER_SNAKE_CASE environment variables`;
 }
 
+/** Runtime configuration from the environment; a malformed variable cannot be fixed by a retry. */
+function configFrom(env: Record<string, string | undefined>) {
+  try {
+    return runtimeConfig(env);
+  } catch (error) {
+    throw new JobError('InvalidInput', `runtime configuration: ${(error as Error).message}`);
+  }
+}
+
 /** What one Fargate run did: its exit code and the summary line it printed last. */
 export interface FargateRunResult {
   exitCode: number;
@@ -62,7 +71,7 @@ export async function runFargateJob(
   let deps: JobDeps | undefined;
   try {
     const input = jobInputFromEnv(entry.job, env);
-    deps = makeDeps ? makeDeps(log) : jobDeps(runtimeConfig(env), log, entry.job.name);
+    deps = makeDeps ? makeDeps(log) : jobDeps(configFrom(env), log, entry.job.name);
     log.info('job-start', { input });
     const output = await entry.run(input as never, deps);
     return finish(ExitCode.success, { ok: true, output });

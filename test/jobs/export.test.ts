@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { run as runExport } from '../../jobs/export-audience/run.ts';
+import { run as runImport } from '../../jobs/import-audience/run.ts';
+import { closeJobDeps, type JobDeps } from '../../jobs/runtime/clients.ts';
+import { JobError } from '../../jobs/runtime/job-error.ts';
+import { run as runEndMarker } from '../../jobs/send-end-marker/run.ts';
+import { createBucket, getObjectText, localJobDeps, putObject, uniqueId } from './support.ts';
+
+const TRICKY_CSV = [
+  'user_id,note,score',
+  'u1,"=HYPERLINK(""http://x"")",+1',
+  'u2,"a, quoted ""note""",-3',
+  'u3,"two\nlines",@sum',
+  'u4,"\tindented",plain',
+  '"-u5",ok,0',
+].join('\n');
+
+describe('export-audience', function () {
+  this.timeout(120_000);
+  let deps: JobDeps;
+  let bucket: string;
+  const segment = uniqueId('segment');
+
+  async function importFile(csv: string, userSegmentationId = segment): Promise<string> {
+    const importId = uniqueId('imp');
+    await putObject(deps.s3, bucket, `imports/${importId}.csv`, csv);
+    await runImport(
+      {
+        importId,
+        userSegmentationId,
+        s3Bucket: bucket,
+        s3Key: `imports/${importId}.csv`,
+        maxRejectedRows: 0,
+      },
+      deps,
+    );
+    return importId;
+  }
+
+  before(async () => {
+    deps = await localJobDeps({ endMarkerTimeoutMs: 3000 });
+    bucket = await createBucket(deps.s3);
+  });
+  after(() => closeJobDeps(deps));
+
+  it('exports only the rows of its import, quoted per RFC 4180, with formula cells neutralised', async () => {
+    const other = await importFile('user_id,note,score\nx1,other,1\nx2,other,2\n');
+    const mine = await importFile(TRICKY_CSV);
+    const otherSegment = await importFile('user_id,note,score\ny1,elsewhere,3\n', uniqueId('segment'));
+    for (const jobId of [other, mine, otherSegment]) {
+      await runEndMarker({ jobId, jobKind: 'import', userSegmentationId: segment }, deps);
+    }
+    const exportId = uniqueId('exp');
+    const result = await runExport(
+      {
+        exportId,
+        userSegmentationId: segment,
+        importId: mine,
+        s3Bucket: bucket,
+        s3Key: `exports/${exportId}.csv`,
+      },
+      deps,
+    );
+    expect(result.rowsExported).to.equal(5);
+    const text = (await getObjectText(deps.s3, bucket, `exports/${exportId}.csv`))!;
+    const rows = parse(text) as string[][];
+    expect(rows[0]).to.deep.equal(['user_id', 'note', 'score']);
+    expect(rows.slice(1)).to.have.deep.members([
+      ['u1', `'=HYPERLINK("http://x")`, `'+1`],
+      ['u2', 'a, quoted "note"', `'-3`],
+      ['u3', 'two\nlines', `'@sum`],
+      ['u4', `'\tindented`, 'plain'],
+      [`'-u5`, 'ok', '0'],
+    ]);
+    expect(text).to.contain('"a, quoted ""note"""');
+  });
+
+  it('fails with EndMarkerNotFound, naming the open partitions, when the import was never closed', async () => {
+    const unclosed = await importFile('user_id,note,score\nz1,a,1\n');
+    const exportId = uniqueId('exp');
+    try {
+      await runExport(
+        {
+          exportId,
+          userSegmentationId: segment,
+          importId: unclosed,
+          s3Bucket: bucket,
+          s3Key: `exports/${exportId}.csv`,
+        },
+        deps,
+      );
+      expect.fail('expected EndMarkerNotFound');
+    } catch (error) {
+      expect(error).to.be.instanceOf(JobError);
+      expect((error as JobError).name).to.equal('EndMarkerNotFound');
+      expect((error as JobError).message).to.match(
+        new RegExp(`no end marker of import ${unclosed} on partition\\(s\\) 0, 1, 2`),
+      );
+    }
+    expect(await getObjectText(deps.s3, bucket, `exports/${exportId}.csv`)).to.equal(undefined);
+  });
+});
