@@ -56,9 +56,10 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
   readonly importStarterArn: pulumi.Output<string>;
 
   constructor(name: string, args: AudiencePlatformArgs<W>, opts?: pulumi.ComponentResourceOptions) {
-    super('audience-io:platform:AudiencePlatform', name, {}, opts);
+    // Checked before the component registers, so nothing at all is created when they fail.
     checkJobOverrides(args.config.jobs, args.jobs);
     checkWorkflows(args);
+    super('audience-io:platform:AudiencePlatform', name, {}, opts);
     const bucket = new AudienceBucket(
       `${name}-audience`,
       { rejectsExpirationDays: args.config.rejectsExpirationDays },
