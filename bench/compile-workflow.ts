@@ -5,9 +5,17 @@
  */
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { type AnyChain, type Chain, conditions, defineJob, defineWorkflow, fragment, retryPresets } from '../dsl/index.ts';
 import { checkWithAslValidator } from '../dsl/asl-schema-check.ts';
-import { compileWorkflow } from '../dsl/index.ts';
+import {
+  type AnyChain,
+  type Chain,
+  compileWorkflow,
+  conditions,
+  defineJob,
+  defineWorkflow,
+  fragment,
+  retryPresets,
+} from '../dsl/index.ts';
 import { placeholderResources } from '../workflows/placeholder-bindings.ts';
 
 const step = defineJob({
@@ -24,7 +32,9 @@ type Input = z.infer<typeof Input>;
 
 /** A workflow with `groups` × 5 states plus a shared failure handler. */
 export function generatedWorkflow(groups: number) {
-  const failed = fragment<Input & { failure: { Error: string; Cause: string } }>().fail('Failed', { error: 'Failed' });
+  const failed = fragment<Input & { failure: { Error: string; Cause: string } }>().fail('Failed', {
+    error: 'Failed',
+  });
   return defineWorkflow({
     name: 'bench-generated',
     description: `generated workflow of ${groups * 5 + 2} states`,
@@ -40,7 +50,10 @@ export function generatedWorkflow(groups: number) {
           .retry(retryPresets.ecsCapacity())
           .catch(['States.ALL'], { resultPath: '$.failure', next: failed })
           .choice(`Choice${g}`, ($) => [
-            { condition: conditions.gt($.size, g), then: (b) => b.pass(`Big${g}`, { result: g, resultPath: null }) },
+            {
+              condition: conditions.gt($.size, g),
+              steps: (b) => b.pass(`Big${g}`, { result: g, resultPath: null }),
+            },
           ])
           .pass(`Pass${g}`, { result: { g }, resultPath: null }) as never;
       }
@@ -69,7 +82,8 @@ export function runCompileBench(repeat = 15): Record<string, number> {
   const workflow = generatedWorkflow(200);
   const bindings = placeholderResources();
   const compiled = compileWorkflow(workflow, bindings);
-  if (compiled.issues.length > 0) throw new Error(`generated workflow has issues: ${JSON.stringify(compiled.issues[0])}`);
+  if (compiled.issues.length > 0)
+    throw new Error(`generated workflow has issues: ${JSON.stringify(compiled.issues[0])}`);
   const states = Object.keys(compiled.definition.States).length;
   time(() => compileWorkflow(workflow, bindings), 3); // warm-up
   const buildMs = time(() => generatedWorkflow(200), repeat);

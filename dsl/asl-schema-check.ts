@@ -1,10 +1,14 @@
 import { createRequire } from 'node:module';
 import type { ValidationIssue } from './validation-issue.ts';
 
-type AslValidator = (definition: unknown) => {
-  isValid: boolean;
-  errors: { path?: string; message?: string }[];
-};
+/** One asl-validator 4 error. */
+interface AslValidatorError {
+  readonly 'Error code'?: string;
+  readonly Message?: string;
+  readonly schemaError?: { readonly instancePath?: string };
+}
+
+type AslValidator = (definition: unknown) => { isValid: boolean; errors: AslValidatorError[] };
 
 // asl-validator is CommonJS without type declarations.
 const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
@@ -18,7 +22,8 @@ export function checkWithAslValidator(definition: unknown): ValidationIssue[] {
   if (result.isValid) return [];
   return result.errors.map((e) => ({
     code: 'ASL_SCHEMA',
-    path: e.path ?? '',
-    message: `asl-validator: ${e.message ?? JSON.stringify(e)}`,
+    // `/States/A/Type` → `States.A.Type`, the path form of the DSL's own issues.
+    path: (e.schemaError?.instancePath ?? '').split('/').filter(Boolean).join('.'),
+    message: `asl-validator: ${e.Message ?? JSON.stringify(e)}${e['Error code'] ? ` (${e['Error code']})` : ''}`,
   }));
 }

@@ -76,16 +76,31 @@ export function placeholderBindings(
   };
 }
 
-/** Appends text to a string or to a Pulumi Input (duck-typed, so the DSL does not load Pulumi). */
-export function appendToInput(value: Input<string>, suffix: string): Input<string> {
-  return mapInput(value, (text) => text + suffix);
-}
+const derivations = new WeakMap<object, Map<string, Input<string>>>();
 
-/** Maps a string or a Pulumi Input/Output/Promise of one. */
-export function mapInput(value: Input<string>, map: (text: string) => string): Input<string> {
-  if (typeof value === 'string') return map(value);
-  if (typeof (value as { apply?: unknown }).apply === 'function') {
-    return (value as unknown as { apply(f: (t: string) => string): Input<string> }).apply(map);
+/**
+ * Derives a string from a string or a Pulumi Input/Output/Promise of one (duck-typed, so the DSL does not load
+ * Pulumi). The same derivation (`name`) of the same Output gives the same Output, so identical resources
+ * derived for two steps are recognised as one.
+ */
+export function deriveInput(
+  value: Input<string>,
+  name: string,
+  derive: (text: string) => string,
+): Input<string> {
+  if (typeof value === 'string') return derive(value);
+  let byName = derivations.get(value);
+  if (!byName) {
+    byName = new Map();
+    derivations.set(value, byName);
   }
-  return Promise.resolve(value as Promise<string>).then(map);
+  let derived = byName.get(name);
+  if (derived === undefined) {
+    derived =
+      typeof (value as { apply?: unknown }).apply === 'function'
+        ? (value as unknown as { apply(f: (t: string) => string): Input<string> }).apply(derive)
+        : Promise.resolve(value as Promise<string>).then(derive);
+    byName.set(name, derived);
+  }
+  return derived;
 }

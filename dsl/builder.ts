@@ -115,10 +115,10 @@ export interface PassOptions<P extends ResultPath> {
   readonly comment?: string;
 }
 
-/** One branch of a Choice: when `condition` holds, run `then`. */
+/** One branch of a Choice: when `condition` holds, run `steps`. */
 export interface ChoiceBranch<S, Sc extends Scope> {
   readonly condition: Condition<Sc>;
-  readonly then: (start: Chain<S, S, Sc>) => AnyChain<Sc>;
+  readonly steps: (start: Chain<S, S, Sc>) => AnyChain<Sc>;
 }
 
 /** Settings of a Map state. */
@@ -236,7 +236,8 @@ export interface Chain<Start, S, Sc extends Scope, Last extends LastState = NotR
 
   /**
    * A Choice state. Branches that do not end go on with the state after the choice; so does the flow when
-   * no branch matches and there is no `otherwise`.
+   * no branch matches and there is no `otherwise`. A Choice that is the last state has nothing to go on to:
+   * without `otherwise`, no match fails the execution with States.NoChoiceMatched, as on AWS.
    */
   choice(
     name: string,
@@ -435,7 +436,7 @@ class ChainImpl {
     return this.add({
       kind: 'choice',
       name,
-      branches: specs.map((b) => ({ condition: b.condition, chain: this.nested(b.then) })),
+      branches: specs.map((b) => ({ condition: b.condition, chain: this.nested(b.steps) })),
       otherwise: otherwise ? this.nested(otherwise) : undefined,
     });
   }

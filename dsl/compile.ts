@@ -44,7 +44,8 @@ export function compileWorkflow(
     ...(workflow.timeoutSeconds === undefined ? {} : { TimeoutSeconds: workflow.timeoutSeconds }),
   };
   const issues = [...renderer.issues, ...validateDefinition(definition)];
-  if (options.aslValidator !== false && isPlainJson(definition)) issues.push(...checkWithAslValidator(definition));
+  if (options.aslValidator !== false && isPlainJson(definition))
+    issues.push(...checkWithAslValidator(definition));
   return {
     name: workflow.name,
     definition,

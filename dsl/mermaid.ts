@@ -13,8 +13,9 @@ export function toMermaid(
   if (title) lines.push('---', `title: ${title}`, '---');
   lines.push('flowchart TD');
   const ids = new Map<string, string>();
-  const id = (scope: string, name: string) => {
-    const key = `${scope}/${name}`;
+  // States and the start/end circles have separate keys, so a state may be called anything.
+  const id = (scope: string, name: string, circle = false) => {
+    const key = `${scope}/${circle ? 'circle' : 'state'}:${name}`;
     let found = ids.get(key);
     if (!found) {
       found = `s${ids.size}`;
@@ -30,7 +31,7 @@ export function toMermaid(
   return `${lines.join('\n')}\n`;
 }
 
-type IdOf = (scope: string, name: string) => string;
+type IdOf = (scope: string, name: string, circle?: boolean) => string;
 
 function drawScope(
   scope: { StartAt?: unknown; States?: unknown },
@@ -40,7 +41,7 @@ function drawScope(
   id: IdOf,
 ) {
   const states = (scope.States ?? {}) as Record<string, Json>;
-  const start = `${id(scopeKey, '__start')}`;
+  const start = id(scopeKey, 'start', true);
   lines.push(`${indent}${start}(( ))`);
   if (typeof scope.StartAt === 'string') lines.push(`${indent}${start} --> ${id(scopeKey, scope.StartAt)}`);
   for (const [name, state] of Object.entries(states)) {
@@ -55,7 +56,7 @@ function drawScope(
     };
     edge(state.Next);
     if (state.End === true) {
-      lines.push(`${indent}${node} --> ${id(scopeKey, '__end')}(((end)))`);
+      lines.push(`${indent}${node} --> ${id(scopeKey, 'end', true)}(((end)))`);
     }
     for (const [i, rule] of ((state.Choices ?? []) as Json[]).entries())
       edge(rule.Next, describeRule(rule, i));

@@ -1,5 +1,5 @@
 import type { Input } from '@pulumi/pulumi';
-import { appendToInput, mapInput, type ResourceBindings } from './bindings.ts';
+import { deriveInput, type ResourceBindings } from './bindings.ts';
 import { type ChainNode, forEachChain, type StateNode } from './graph.ts';
 
 /** One IAM policy statement; resources may be Pulumi Inputs. */
@@ -46,15 +46,15 @@ export function statePermissions(
         {
           Effect: 'Allow',
           Action: ['lambda:InvokeFunction'],
-          Resource: [functionArn, appendToInput(functionArn, ':*')],
+          Resource: [functionArn, deriveInput(functionArn, 'qualified', (arn) => `${arn}:*`)],
         },
       ];
     }
     case 'fargateTask': {
       const binding = bindings.fargate(state.job);
       // Tasks and the managed rule live in the cluster's partition, region and account.
-      const inClusterAccount = (resource: (arn: ArnFields) => string) =>
-        mapInput(binding.cluster, (arn) => resource(arnFields(arn)));
+      const inClusterAccount = (name: string, resource: (arn: ArnFields) => string) =>
+        deriveInput(binding.cluster, name, (arn) => resource(arnFields(arn)));
       return [
         {
           Effect: 'Allow',
@@ -66,7 +66,10 @@ export function statePermissions(
           Effect: 'Allow',
           Action: ['ecs:StopTask', 'ecs:DescribeTasks'],
           Resource: [
-            inClusterAccount((a) => `arn:${a.partition}:ecs:${a.region}:${a.account}:task/${a.resource}/*`),
+            inClusterAccount(
+              'tasks',
+              (a) => `arn:${a.partition}:ecs:${a.region}:${a.account}:task/${a.resource}/*`,
+            ),
           ],
         },
         {
@@ -74,6 +77,7 @@ export function statePermissions(
           Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
           Resource: [
             inClusterAccount(
+              'ecsSyncRule',
               (a) => `arn:${a.partition}:events:${a.region}:${a.account}:rule/${ECS_SYNC_RULE}`,
             ),
           ],
@@ -104,7 +108,9 @@ export function statePermissions(
         {
           Effect: 'Allow',
           Action: ['states:DescribeExecution', 'states:StopExecution'],
-          Resource: [mapInput(self, (arn) => `${arn.replace(':stateMachine:', ':execution:')}:*`)],
+          Resource: [
+            deriveInput(self, 'executions', (arn) => `${arn.replace(':stateMachine:', ':execution:')}:*`),
+          ],
         },
       ];
     }

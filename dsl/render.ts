@@ -43,29 +43,33 @@ export class AslRenderer {
   /** Renders a top-level chain (or a branch / iterator) with the fragments its states lead into. */
   renderScope(root: ChainNode, path: string): AslScope {
     const states: Record<string, AslState> = {};
-    const rendered = new Set<ChainNode>();
     const pending: ChainNode[] = [];
-    const scope = { states, path, schedule: (chain: ChainNode) => pending.push(chain) };
+    const scope: RenderScope = {
+      states,
+      path,
+      rendered: new Set(),
+      schedule: (chain) => pending.push(chain),
+    };
     this.renderChain(root, 'end', scope);
-    rendered.add(root);
-    for (let chain = pending.shift(); chain; chain = pending.shift()) {
-      if (rendered.has(chain)) continue;
-      rendered.add(chain);
-      this.renderChain(chain, 'end', scope);
-    }
+    for (let chain = pending.shift(); chain; chain = pending.shift()) this.renderChain(chain, 'end', scope);
     const first = root.states[0];
     if (!first)
       throw new Error(`${path || 'Workflow'}: a workflow, branch or map iteration needs at least one state`);
     return { StartAt: first.name, States: states };
   }
 
+  /** Renders a chain once per scope: a fragment shared by several catches or branches appears once. */
   private renderChain(chain: ChainNode, after: Continuation, scope: RenderScope): void {
+    if (scope.rendered.has(chain)) return;
+    scope.rendered.add(chain);
     const continuation: Continuation = chain.goto ? { next: this.entry(chain.goto, scope) } : after;
     chain.states.forEach((state, index) => {
       const following = chain.states[index + 1];
       const next: Continuation = following ? { next: following.name } : continuation;
-      this.claimName(state.name, scope.path);
-      scope.states[state.name] = this.renderState(state, next, scope);
+      // A duplicate is reported; within one scope the first state of that name is kept, so the rest stays checkable.
+      const unique = this.claimName(state.name, scope.path);
+      if (unique || !(state.name in scope.states))
+        scope.states[state.name] = this.renderState(state, next, scope);
     });
   }
 
@@ -77,7 +81,8 @@ export class AslRenderer {
     return first.name;
   }
 
-  private claimName(name: string, scopePath: string): void {
+  /** Records a state name; false (and an issue) when the name is already used in the state machine. */
+  private claimName(name: string, scopePath: string): boolean {
     const path = statePath(scopePath, name);
     const previous = this.names.get(name);
     if (previous !== undefined) {
@@ -86,9 +91,10 @@ export class AslRenderer {
         path,
         message: `State name '${name}' is used twice (also at ${previous}); names must be unique in the whole state machine`,
       });
-    } else {
-      this.names.set(name, path);
+      return false;
     }
+    this.names.set(name, path);
+    return true;
   }
 
   private renderState(state: StateNode, next: Continuation, scope: RenderScope): AslState {
@@ -252,6 +258,8 @@ export class AslRenderer {
 interface RenderScope {
   readonly states: Record<string, AslState>;
   readonly path: string;
+  /** Chains already rendered in this scope. */
+  readonly rendered: Set<ChainNode>;
   readonly schedule: (chain: ChainNode) => void;
 }
 

@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noThenProperty: the DSL names a Choice branch's chain `then`
 import { expect } from 'chai';
 import { z } from 'zod';
 import { chainNode } from '../../dsl/builder.ts';
@@ -161,22 +160,22 @@ describe('the workflow builder', () => {
           .choice(
             'Route',
             ($) => [
-              { condition: conditions.eq($.name, 'ada'), then: (b) => b.pass('IsAda', { result: 'ada' }) },
-              { condition: conditions.eq($.times, 3), then: (b) => b.succeed('Three') },
+              { condition: conditions.eq($.name, 'ada'), steps: (b) => b.pass('IsAda', { result: 'ada' }) },
+              { condition: conditions.eq($.times, 3), steps: (b) => b.succeed('Three') },
               {
                 condition: conditions.eq($.flag, true),
-                then: (b) => b.fail('Flagged', { error: 'Flagged' }),
+                steps: (b) => b.fail('Flagged', { error: 'Flagged' }),
               },
               {
                 condition: conditions.and(conditions.gt($.times, 1), conditions.lt($.times, 10)),
-                then: (b) => b,
+                steps: (b) => b,
               },
               {
                 condition: conditions.or(
                   conditions.not(conditions.isPresent($.maybe)),
                   conditions.lt($.name, 'm'),
                 ),
-                then: (b) => b.wait('Pause', { seconds: 1 }).pass('Paused', { result: true }),
+                steps: (b) => b.wait('Pause', { seconds: 1 }).pass('Paused', { result: true }),
               },
             ],
             (b) => b.pass('Other', { result: 'other' }),
@@ -224,7 +223,9 @@ describe('the workflow builder', () => {
       // WHEN
       const definition = compile((start) =>
         start
-          .choice('Route', ($) => [{ condition: conditions.eq($.flag, true), then: (b) => b.succeed('Yes') }])
+          .choice('Route', ($) => [
+            { condition: conditions.eq($.flag, true), steps: (b) => b.succeed('Yes') },
+          ])
           .pass('After', { result: 1 })
           .succeed('Done'),
       );

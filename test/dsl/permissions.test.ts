@@ -252,11 +252,7 @@ describe('workflow permissions', () => {
         ArnEquals: { 'ecs:cluster': bindings.fargate(crunch).cluster },
       });
     });
-
-    // DSL BUG (dsl/permissions.ts): `appendToInput`/`mapInput` make a new Output on every call, and
-    // mergeStatements dedupes Outputs by identity, so a function (or cluster) used by two steps gets its
-    // derived resources (`ARN:*`, the cluster's task/* and rule ARNs) once per step.
-    it.skip('grants a function used by two steps once when its ARN is an Output', () => {
+    it('grants a function used by two steps once when its ARN is an Output', () => {
       // GIVEN
       const bindings = outputBindings();
       const workflow = workflowOf((start) =>

@@ -120,15 +120,18 @@ describe('DSL types', () => {
   });
 
   it('rejects a map-item reference outside a map item selector', () => {
-    flow((start) =>
-      start
-        .lambdaStep('Greet', greet, (_$, ctx) => ({
-          // @ts-expect-error `$$.Map.Item` exists only in a map's item selector
-          name: ctx.map.item.value,
-          times: 1,
-        }))
-        .succeed('Done'),
-    );
+    // Outside a selector the context object has no `map` at run time either.
+    expect(() =>
+      flow((start) =>
+        start
+          .lambdaStep('Greet', greet, (_$, ctx) => ({
+            // @ts-expect-error `$$.Map.Item` exists only in a map's item selector
+            name: ctx.map.item.value,
+            times: 1,
+          }))
+          .succeed('Done'),
+      ),
+    ).to.throw(TypeError);
   });
 
   it('accepts a map-item reference in the item selector, and types the iteration by it', () => {
@@ -237,13 +240,15 @@ describe('DSL types', () => {
         .retry({ errors: ['Sleepy'] })
         .succeed('Done'),
     );
-    flow((start) =>
-      start
-        .pass('Nothing', { result: 1, resultPath: null })
-        // @ts-expect-error a Pass state takes no Retry
-        .retry(retryPresets.lambdaServiceErrors())
-        .succeed('Done'),
-    );
+    expect(() =>
+      flow((start) =>
+        start
+          .pass('Nothing', { result: 1, resultPath: null })
+          // @ts-expect-error a Pass state takes no Retry
+          .retry(retryPresets.lambdaServiceErrors())
+          .succeed('Done'),
+      ),
+    ).to.throw("State 'Nothing': Retry applies to Task, Parallel and Map states, not pass");
   });
 
   it('checks that a Catch handler accepts the state with the error placed', () => {

@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noThenProperty: the DSL names a Choice branch's chain `then`
 import { expect } from 'chai';
 import { z } from 'zod';
 import { checkWithAslValidator } from '../../dsl/asl-schema-check.ts';
@@ -507,10 +506,7 @@ describe('workflow validation', () => {
       expect(issues[0]?.message).to.include('also at States.Fan.Branches[0].States.Same');
       expect(issues[1]?.message).to.include('DUPLICATE_STATE_NAMES');
     });
-
-    // DSL BUG (dsl/render.ts, AslRenderer.choice): each Choice branch chain is rendered inline, not through the
-    // scope's `rendered` set, so one fragment shared by two branches is rendered twice and reported as a duplicate.
-    it.skip('accepts one fragment shared by two Choice branches (rendered once)', () => {
+    it('accepts one fragment shared by two Choice branches (rendered once)', () => {
       // GIVEN
       const shared = fragment<{ id: string }>().succeed('Shared');
       const workflow = defineWorkflow({
@@ -519,8 +515,8 @@ describe('workflow validation', () => {
         input: Input,
         definition: (start) =>
           start.choice('Route', ($) => [
-            { condition: conditions.eq($.id, 'a'), then: () => shared },
-            { condition: conditions.eq($.id, 'b'), then: () => shared },
+            { condition: conditions.eq($.id, 'a'), steps: () => shared },
+            { condition: conditions.eq($.id, 'b'), steps: () => shared },
           ]),
       });
       // WHEN / THEN
@@ -555,10 +551,7 @@ describe('workflow validation', () => {
       expect(found.map((i) => i.code)).to.deep.equal(found.map(() => 'ASL_SCHEMA'));
       expect(found[0]?.message).to.include('/States/A/Type');
     });
-
-    // DSL BUG (dsl/asl-schema-check.ts): asl-validator 4 reports `{ 'Error code', Message, schemaError.instancePath }`,
-    // not `{ path, message }`, so every ASL_SCHEMA issue has path '' and a JSON dump as its message.
-    it.skip('gives the ASL_SCHEMA issue the state path of the offending field', () => {
+    it('gives the ASL_SCHEMA issue the state path of the offending field', () => {
       // WHEN
       const found = checkWithAslValidator(invalidType);
       // THEN
