@@ -8,7 +8,9 @@ import { runImportBench } from './import-throughput.ts';
 
 const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), node: process.version };
 
-console.log('DSL: compile and validate a generated workflow of 1,000 states (median ms; reference: asl-validator)');
+console.log(
+  'DSL: compile and validate a generated workflow of 1,000 states (median ms; reference: asl-validator)',
+);
 results.compileWorkflow = runCompileBench();
 console.table(results.compileWorkflow);
 
