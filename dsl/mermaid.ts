@@ -82,7 +82,7 @@ function drawScope(
 
 function shape(name: string, state: Json): string {
   const retry = ((state.Retry ?? []) as Json[])
-    .map((r) => `retry ${(r.ErrorEquals as string[]).join(', ')} ×${r.MaxAttempts ?? 3}`)
+    .map((r) => `retry ${errorList(r.ErrorEquals as string[])} ×${r.MaxAttempts ?? 3}`)
     .join('<br/>');
   const kind = kindLabel(state);
   const label =
@@ -115,6 +115,11 @@ function describeRule(rule: Json, index: number): string {
   const operator = Object.keys(test).find((k) => k !== 'Variable');
   if (variable && operator) return `${variable} ${operator} ${JSON.stringify(test[operator])}`;
   return `rule ${index + 1}`;
+}
+
+/** Error names for a label: the first one and how many more, so long retriers stay readable. */
+function errorList(errors: readonly string[]): string {
+  return errors.length > 1 ? `${errors[0]} +${errors.length - 1}` : (errors[0] ?? '');
 }
 
 function escapeLabel(text: string): string {

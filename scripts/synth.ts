@@ -16,7 +16,8 @@ await mkdir(out, { recursive: true });
 let failed = false;
 for (const workflow of allWorkflows) {
   const { definition, issues } = compileWorkflow(workflow, placeholderResources());
-  for (const issue of issues) console.error(`${workflow.name}: ${issue.code} at ${issue.path}: ${issue.message}`);
+  for (const issue of issues)
+    console.error(`${workflow.name}: ${issue.code} at ${issue.path}: ${issue.message}`);
   failed ||= issues.length > 0;
   const asl = join(out, `${workflow.name}.asl.json`);
   const diagram = join(out, `${workflow.name}.mmd`);
