@@ -1,12 +1,19 @@
 import type { Condition } from './conditions.ts';
 import { type ContextRefs, contextRefs, type MapItemContextRefs, mapItemContextRefs } from './context.ts';
-import type { CaughtError, EcsErrorName, LambdaErrorName, StatesErrorName } from './errors.ts';
+import type {
+  CaughtError,
+  EcsErrorName,
+  LambdaErrorName,
+  StatesErrorName,
+  StepFunctionsErrorName,
+} from './errors.ts';
 import type { ChainNode, ItemReaderNode, MapNode, StateNode } from './graph.ts';
 import type { AnyJob, Executor, JobErrorName, JobInput, JobOutput } from './job.ts';
 import type { PayloadOf, PayloadTemplate, Value } from './payload.ts';
 import { checkResultPath, type Placed, type ResultPath } from './placement.ts';
 import { type Ref, type RefTree, refExpression, refTree, type Scope } from './ref.ts';
 import type { RetryRule } from './retry.ts';
+import type { AnyWorkflow, Workflow } from './workflow.ts';
 
 /** Runtime key of the recorded graph on every chain value. */
 export const CHAIN = Symbol.for('audience-io.chain');
@@ -107,6 +114,23 @@ export interface TaskOptions<P extends ResultPath> {
 export interface FargateOptions<P extends ResultPath> extends TaskOptions<P> {
   /** Fails the state with States.HeartbeatTimeout when the task sends no heartbeat for this long. */
   readonly heartbeatSeconds?: number;
+}
+
+/** The input type of a workflow. */
+export type WorkflowInputOf<W> = W extends Workflow<infer I> ? I : never;
+
+/** What `states:startExecution` returns (without `waitForCompletion`). */
+export interface StartedExecution {
+  readonly ExecutionArn: string;
+  readonly StartDate: string;
+}
+
+/** Options of a step that starts another workflow. */
+export interface StartWorkflowOptions<S, Sc extends Scope, P extends ResultPath> extends TaskOptions<P> {
+  /** The execution's name; a second start under the same name fails with ExecutionAlreadyExistsException. */
+  readonly executionName?: string | ((state: RefTree<S, Sc>) => Ref<string, Sc>);
+  /** Wait for the started execution to end. @default false */
+  readonly waitForCompletion?: boolean;
 }
 
 /** Options of a Pass state. */
@@ -218,6 +242,27 @@ export interface Chain<Start, S, Sc extends Scope, Last extends LastState = NotR
     environment: (state: RefTree<S, Sc>, ctx: ContextRefs) => Env,
     options?: FargateOptions<P>,
   ): Chain<Start, Placed<S, P, EcsTaskResult>, Sc, Recoverable<S, StatesErrorName | EcsErrorName>>;
+
+  /**
+   * Starts an execution of another workflow (`arn:aws:states:::states:startExecution`); its input is checked
+   * against that workflow's input type. With `waitForCompletion`, waits for it (`.sync:2`) and takes its output.
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html
+   */
+  startWorkflowStep<
+    W extends AnyWorkflow,
+    const Input extends PayloadOf<WorkflowInputOf<W>, Sc>,
+    const P extends ResultPath = '$',
+  >(
+    name: string,
+    workflow: W,
+    input: (state: RefTree<S, Sc>, ctx: ContextRefs) => Input,
+    options?: StartWorkflowOptions<S, Sc, P>,
+  ): Chain<
+    Start,
+    Placed<S, P, StartedExecution>,
+    Sc,
+    Recoverable<S, StatesErrorName | StepFunctionsErrorName>
+  >;
 
   /** A Pass state that places a fixed result, or a payload built from references. */
   pass<const R, const P extends ResultPath = '$'>(
@@ -403,6 +448,29 @@ class ChainImpl {
       resultPath: options.resultPath,
       timeoutSeconds: options.timeoutSeconds,
       heartbeatSeconds: options.heartbeatSeconds,
+      retry: [],
+      catch: [],
+    });
+  }
+
+  startWorkflowStep(
+    name: string,
+    workflow: AnyWorkflow,
+    input: Callback,
+    options: StartWorkflowOptions<unknown, Scope, ResultPath> = {},
+  ) {
+    checkResultPath(name, options.resultPath);
+    const executionName = options.executionName;
+    return this.add({
+      kind: 'startWorkflow',
+      name,
+      comment: options.comment,
+      workflowName: workflow.name,
+      input: this.build(input, contextRefs) as Record<string, unknown>,
+      executionName: typeof executionName === 'function' ? this.build(executionName) : executionName,
+      waitForCompletion: options.waitForCompletion ?? false,
+      resultPath: options.resultPath,
+      timeoutSeconds: options.timeoutSeconds,
       retry: [],
       catch: [],
     });

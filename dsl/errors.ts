@@ -36,6 +36,17 @@ export type LambdaErrorName =
 /** Errors the `ecs:runTask` integration raises (capacity and throttling surface as AmazonECSException). */
 export type EcsErrorName = 'ECS.AmazonECSException' | 'ECS.ServerException' | 'ECS.ClientException';
 
+/** Errors the `states:startExecution` integration raises (the StartExecution API's exceptions). */
+export type StepFunctionsErrorName =
+  | 'StepFunctions.ExecutionAlreadyExistsException'
+  | 'StepFunctions.ExecutionLimitExceededException'
+  | 'StepFunctions.InvalidArnException'
+  | 'StepFunctions.InvalidExecutionInputException'
+  | 'StepFunctions.InvalidNameException'
+  | 'StepFunctions.StateMachineDoesNotExistException'
+  | 'StepFunctions.StateMachineDeletingException'
+  | 'StepFunctions.SdkClientException';
+
 /** The catch-all error name. */
 export const STATES_ALL = 'States.ALL' satisfies StatesErrorName;
 

@@ -54,6 +54,20 @@ export interface FargateTaskNode extends Base, Recoverable {
   readonly heartbeatSeconds?: number;
 }
 
+/** A Task that starts an execution of another workflow (`states:startExecution`). */
+export interface StartWorkflowNode extends Base, Recoverable {
+  readonly kind: 'startWorkflow';
+  /** Name of the workflow started; the bindings resolve it to a state machine ARN. */
+  readonly workflowName: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  /** Execution name: a literal or a reference; a second start under the same name is refused by AWS. */
+  readonly executionName?: unknown;
+  /** Wait for the execution to end (`.sync:2`) and take its output as the result. */
+  readonly waitForCompletion: boolean;
+  readonly resultPath: ResultPathField;
+  readonly timeoutSeconds?: number;
+}
+
 export interface PassNode extends Base {
   readonly kind: 'pass';
   readonly result?: unknown;
@@ -118,6 +132,7 @@ export interface MapNode extends Base, Recoverable {
 export type StateNode =
   | LambdaTaskNode
   | FargateTaskNode
+  | StartWorkflowNode
   | PassNode
   | WaitNode
   | ChoiceNode
@@ -127,11 +142,12 @@ export type StateNode =
   | MapNode;
 
 /** States that accept Retry and Catch. */
-export type RecoverableNode = LambdaTaskNode | FargateTaskNode | ParallelNode | MapNode;
+export type RecoverableNode = LambdaTaskNode | FargateTaskNode | StartWorkflowNode | ParallelNode | MapNode;
 
 export function isRecoverable(node: StateNode): node is RecoverableNode {
   return (
     node.kind === 'lambdaTask' ||
+    node.kind === 'startWorkflow' ||
     node.kind === 'fargateTask' ||
     node.kind === 'parallel' ||
     node.kind === 'map'

@@ -35,6 +35,10 @@ export const intrinsics = {
   arrayGetItem<T, Sc extends Scope = never>(array: Ref<readonly T[], Sc>, index: number): Ref<T, Sc> {
     return ref(`States.ArrayGetItem(${refExpression(array)}, ${index})`);
   },
+  /** `States.ArrayLength(array)`. */
+  arrayLength<Sc extends Scope = never>(array: Ref<readonly unknown[], Sc>): Ref<number, Sc> {
+    return ref(`States.ArrayLength(${refExpression(array)})`);
+  },
   /** `States.StringSplit(text, separator)`. */
   stringSplit<Sc extends Scope = never>(text: Ref<string, Sc>, separator: string): Ref<string[], Sc> {
     return ref(`States.StringSplit(${refExpression(text)}, ${renderArg(separator)})`);

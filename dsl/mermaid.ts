@@ -104,6 +104,7 @@ function kindLabel(state: Json): string {
   const resource = String(state.Resource ?? '');
   if (resource.includes(':lambda:invoke')) return 'Lambda';
   if (resource.includes(':ecs:runTask')) return 'ECS Fargate';
+  if (resource.includes(':states:startExecution')) return 'Start workflow';
   if (state.Type === 'Map')
     return `Map (${String((state.ItemProcessor as Json | undefined)?.ProcessorConfig ? ((state.ItemProcessor as Json).ProcessorConfig as Json).Mode : 'INLINE')})`;
   return String(state.Type);

@@ -13,6 +13,9 @@ export interface IamStatement {
   >;
 }
 
+/** The EventBridge rule Step Functions manages to learn that a started execution ended (`startExecution.sync`). */
+export const SFN_SYNC_RULE = 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
+
 /** The EventBridge rule Step Functions manages to learn that an ECS task stopped (`runTask.sync`). */
 export const ECS_SYNC_RULE = 'StepFunctionsGetEventsForECSTaskRule';
 
@@ -90,6 +93,37 @@ export function statePermissions(
         },
       ];
     }
+    case 'startWorkflow': {
+      const target = bindings.stateMachineArn?.(state.workflowName);
+      if (target === undefined) {
+        throw new Error(
+          `State '${state.name}': starting workflow '${state.workflowName}' needs bindings.stateMachineArn`,
+        );
+      }
+      const statements: IamStatement[] = [
+        { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [target] },
+      ];
+      if (state.waitForCompletion) {
+        statements.push(
+          {
+            Effect: 'Allow',
+            Action: ['states:DescribeExecution', 'states:StopExecution'],
+            Resource: [executionsOf(target)],
+          },
+          {
+            Effect: 'Allow',
+            Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+            Resource: [
+              deriveInput(target, 'sfnSyncRule', (arn) => {
+                const a = arnFields(arn);
+                return `arn:${a.partition}:events:${a.region}:${a.account}:rule/${SFN_SYNC_RULE}`;
+              }),
+            ],
+          },
+        );
+      }
+      return statements;
+    }
     case 'map': {
       if (state.mode !== 'DISTRIBUTED' || !state.itemReader) return [];
       const self = bindings.stateMachineArn?.(workflowName);
@@ -108,9 +142,7 @@ export function statePermissions(
         {
           Effect: 'Allow',
           Action: ['states:DescribeExecution', 'states:StopExecution'],
-          Resource: [
-            deriveInput(self, 'executions', (arn) => `${arn.replace(':stateMachine:', ':execution:')}:*`),
-          ],
+          Resource: [executionsOf(self)],
         },
       ];
     }
@@ -139,6 +171,15 @@ export function mergeStatements(statements: readonly IamStatement[]): IamStateme
     }
   }
   return [...merged.values()].map(({ statement, resources }) => ({ ...statement, Resource: resources }));
+}
+
+/** The ARN pattern of a state machine's executions. */
+function executionsOf(stateMachineArn: Input<string>): Input<string> {
+  return deriveInput(
+    stateMachineArn,
+    'executions',
+    (arn) => `${arn.replace(':stateMachine:', ':execution:')}:*`,
+  );
 }
 
 interface ArnFields {

@@ -9,6 +9,7 @@ import type {
   MapNode,
   ParallelNode,
   PassNode,
+  StartWorkflowNode,
   StateNode,
   WaitNode,
 } from './graph.ts';
@@ -101,6 +102,7 @@ export class AslRenderer {
     return match(state)
       .with({ kind: 'lambdaTask' }, (s) => this.lambdaTask(s, next, scope))
       .with({ kind: 'fargateTask' }, (s) => this.fargateTask(s, next, scope))
+      .with({ kind: 'startWorkflow' }, (s) => this.startWorkflow(s, next, scope))
       .with({ kind: 'pass' }, (s) => pass(s, next))
       .with({ kind: 'wait' }, (s) => wait(s, next))
       .with({ kind: 'choice' }, (s) => this.choice(s, next, scope))
@@ -169,6 +171,29 @@ export class AslRenderer {
     });
   }
 
+  private startWorkflow(state: StartWorkflowNode, next: Continuation, scope: RenderScope): AslState {
+    const stateMachineArn = this.bindings.stateMachineArn?.(state.workflowName);
+    if (stateMachineArn === undefined) {
+      throw new Error(
+        `State '${state.name}': starting workflow '${state.workflowName}' needs bindings.stateMachineArn`,
+      );
+    }
+    return compact({
+      Type: 'Task',
+      Comment: state.comment,
+      Resource: `arn:aws:states:::states:startExecution${state.waitForCompletion ? '.sync:2' : ''}`,
+      Parameters: renderPayload({
+        StateMachineArn: stateMachineArn,
+        Name: state.executionName,
+        Input: state.input,
+      }),
+      ResultPath: state.resultPath,
+      TimeoutSeconds: state.timeoutSeconds,
+      ...this.recovery(state.retry, state.catch, scope),
+      ...flow(next),
+    });
+  }
+
   private choice(
     state: Extract<StateNode, { kind: 'choice' }>,
     next: Continuation,
@@ -180,6 +205,8 @@ export class AslRenderer {
         this.renderChain(chain, next, scope);
         return first.name;
       }
+      // A branch that only goes to a fragment: the rule leads straight to it.
+      if (chain.goto) return this.entry(chain.goto, scope);
       if (next === 'end') {
         throw new Error(
           `State '${state.name}': an empty Choice branch needs a state after the Choice to go to`,

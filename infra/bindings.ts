@@ -1,6 +1,7 @@
 import type * as pulumi from '@pulumi/pulumi';
 import type { FargateBinding, ResourceBindings } from '../dsl/bindings.ts';
 import type { AnyJob } from '../dsl/job.ts';
+import { fargateCommand } from '../jobs/runtime/fargate.ts';
 import type { FargateJob } from './fargate-job.ts';
 import type { LambdaJob } from './lambda-job.ts';
 
@@ -37,7 +38,8 @@ export function deployedBindings(
         cluster: placement.clusterArn,
         taskDefinition: task.taskDefinitionArn,
         containerName: task.containerName,
-        // The task definition's entry point is already the job's command; no Command override.
+        // The same command as the task definition's, so the deployed ASL equals what synth and the local runner run.
+        command: fargateCommand(job),
         subnets: placement.subnetIds,
         securityGroups: [placement.securityGroupId],
         assignPublicIp: placement.assignPublicIp,

@@ -19,6 +19,9 @@ import { KafkaCredentials } from './kafka-credentials.ts';
 import { LambdaJob } from './lambda-job.ts';
 import { type StateMachineSource, stateMachineName, WorkflowStateMachine } from './workflow-state-machine.ts';
 
+/** Name of the workflow that turns an uploaded object into an import execution (`workflows/import-starter.ts`). */
+const IMPORT_STARTER = 'import-starter';
+
 /** A workflow compiled against some bindings, with the problems found while compiling. */
 export interface CompiledSource extends StateMachineSource {
   readonly issues: readonly ValidationIssue[];
@@ -34,8 +37,8 @@ export interface AudiencePlatformArgs<W extends { readonly name: string }> {
   /** The DSL's compiler. */
   readonly compile: (workflow: W, bindings: ResourceBindings) => CompiledSource;
   readonly image: JobImageArgs;
-  /** The workflow objects under `imports/` start. @default 'import-audience' */
-  readonly importWorkflowName?: string;
+  /** The workflow EventBridge starts for objects created under `imports/`. @default 'import-starter' */
+  readonly importStarterWorkflowName?: string;
 }
 
 /** Workflows whose compile found problems; thrown before any resource is created. */
@@ -86,15 +89,10 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
       (workflowName) => this.stateMachineArnOf(workflowName),
     );
     const machines = this.deployWorkflows(name, args, bindings);
-    const importMachine = machines.get(args.importWorkflowName ?? 'import-audience')!;
-    const trigger = new ImportTrigger(
+    const starter = machines.get(args.importStarterWorkflowName ?? IMPORT_STARTER)!;
+    new ImportTrigger(
       `${name}-import-trigger`,
-      {
-        bucketName: bucket.name,
-        importStateMachineArn: importMachine.arn,
-        logLevel: args.config.stateMachineLogLevel,
-        logRetentionDays: args.config.logRetentionDays,
-      },
+      { bucketName: bucket.name, starterArn: starter.arn },
       { parent: this },
     );
     this.stateMachineArns = Object.fromEntries(
@@ -103,7 +101,7 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
     this.bucketName = bucket.name;
     this.imageUri = image.imageUri;
     this.tableName = table.name;
-    this.importStarterArn = trigger.starterArn;
+    this.importStarterArn = starter.arn;
     this.registerOutputs({
       stateMachineArns: this.stateMachineArns,
       bucketName: this.bucketName,
@@ -248,9 +246,9 @@ function checkWorkflows<W extends { readonly name: string }>(args: AudiencePlatf
       }
     }
   }
-  const importWorkflow = args.importWorkflowName ?? 'import-audience';
-  if (!seen.has(importWorkflow))
-    problems.push(`No workflow named '${importWorkflow}' for objects under imports/ to start`);
+  const starter = args.importStarterWorkflowName ?? IMPORT_STARTER;
+  if (!seen.has(starter))
+    problems.push(`No workflow named '${starter}' for objects created under imports/ to start`);
   if (problems.length > 0) {
     throw new WorkflowIssuesError(
       `${problems.length} problem(s) before deploying:\n  ${[...new Set(problems)].join('\n  ')}`,

@@ -1,8 +1,8 @@
 /**
  * How an uploaded object becomes an import: the one mapping from an S3 object key to the import workflow's
  * input and execution name, used by the local runner directly and reproduced on AWS by the EventBridge input
- * transformer plus the import starter state machine below (a transformer can only copy fields, never split a
- * key, so the starter derives the ids with intrinsic functions and starts the import under its import id).
+ * transformer plus the import starter workflow (`import-starter.ts`: a transformer can only copy fields, never split
+ * a key, so the starter derives the ids with intrinsic functions and starts the import under its import id).
  *
  * Key layout: `imports/<userSegmentationId>/<importId>.csv`, ids of 1-80 characters from `A-Z a-z 0-9 _ -`
  * (so the import id is a valid execution name and nothing in the key is URL-encoded in events).
@@ -32,14 +32,16 @@ export class NotAnImportKeyError extends Error {
 
 const ID = '[A-Za-z0-9_-]{1,80}';
 const IMPORT_KEY = new RegExp(`^imports/(${ID})/(${ID})\\.csv$`);
-const LAYOUT = 'imports/<userSegmentationId>/<importId>.csv (ids: 1-80 characters of A-Z a-z 0-9 _ -)';
+/** The key layout of an import, as error messages state it. */
+export const IMPORT_KEY_LAYOUT =
+  'imports/<userSegmentationId>/<importId>.csv (ids: 1-80 characters of A-Z a-z 0-9 _ -)';
 
 /** Maps a created object to the import workflow's input; throws {@link NotAnImportKeyError} naming the key otherwise. */
 export function importInputFromObject({ s3Bucket, s3Key }: ImportObjectRef): ImportWorkflowInput {
   const match = IMPORT_KEY.exec(s3Key);
   if (!match) {
     throw new NotAnImportKeyError(
-      `Object key '${s3Key}' in bucket '${s3Bucket}' is not an import: expected ${LAYOUT}`,
+      `Object key '${s3Key}' in bucket '${s3Bucket}' is not an import: expected ${IMPORT_KEY_LAYOUT}`,
     );
   }
   const [, userSegmentationId, importId] = match as unknown as [string, string, string];
@@ -71,95 +73,3 @@ export const importEventInputTransformer = {
 
 /** Error the import starter fails with when a key matched the event pattern but not the layout. */
 export const NOT_AN_IMPORT_KEY = 'NotAnImportKey';
-
-/**
- * The import starter's ASL: from an {@link ImportObjectRef}, derive {@link importInputFromObject}'s result with
- * intrinsic functions and start the import workflow named {@link importExecutionName}; a duplicate start
- * (`ExecutionAlreadyExists`) ends in success, which absorbs repeated S3 events.
- */
-export function importStarterDefinition(importStateMachineArn: unknown): Record<string, unknown> {
-  return {
-    Comment: `Starts the import workflow for an object created as ${LAYOUT}, named after its import id`,
-    StartAt: 'SplitKey',
-    States: {
-      SplitKey: {
-        Type: 'Pass',
-        Parameters: {
-          's3Bucket.$': '$.s3Bucket',
-          's3Key.$': '$.s3Key',
-          'segments.$': "States.StringSplit($.s3Key, '/')",
-          'segmentCount.$': "States.ArrayLength(States.StringSplit($.s3Key, '/'))",
-        },
-        Next: 'CheckSegments',
-      },
-      CheckSegments: {
-        Type: 'Choice',
-        Choices: [
-          {
-            And: [
-              { Variable: '$.segmentCount', NumericEquals: 3 },
-              { Variable: '$.segments[0]', StringEquals: 'imports' },
-            ],
-            Next: 'SplitFileName',
-          },
-        ],
-        Default: 'NotAnImportKey',
-      },
-      SplitFileName: {
-        Type: 'Pass',
-        Parameters: {
-          's3Bucket.$': '$.s3Bucket',
-          's3Key.$': '$.s3Key',
-          'userSegmentationId.$': 'States.ArrayGetItem($.segments, 1)',
-          'fileName.$': "States.StringSplit(States.ArrayGetItem($.segments, 2), '.')",
-          'fileNameParts.$':
-            "States.ArrayLength(States.StringSplit(States.ArrayGetItem($.segments, 2), '.'))",
-        },
-        Next: 'CheckFileName',
-      },
-      CheckFileName: {
-        Type: 'Choice',
-        Choices: [
-          {
-            And: [
-              { Variable: '$.fileNameParts', NumericEquals: 2 },
-              { Variable: '$.fileName[1]', StringEquals: 'csv' },
-            ],
-            Next: 'BuildImportInput',
-          },
-        ],
-        Default: 'NotAnImportKey',
-      },
-      BuildImportInput: {
-        Type: 'Pass',
-        Parameters: {
-          'importId.$': 'States.ArrayGetItem($.fileName, 0)',
-          'userSegmentationId.$': '$.userSegmentationId',
-          's3Bucket.$': '$.s3Bucket',
-          's3Key.$': '$.s3Key',
-        },
-        Next: 'StartImport',
-      },
-      StartImport: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::states:startExecution',
-        Parameters: { StateMachineArn: importStateMachineArn, 'Name.$': '$.importId', 'Input.$': '$' },
-        Retry: [
-          {
-            ErrorEquals: ['StepFunctions.ExecutionLimitExceededException'],
-            IntervalSeconds: 5,
-            MaxAttempts: 6,
-            BackoffRate: 2,
-          },
-        ],
-        Catch: [{ ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], Next: 'AlreadyStarted' }],
-        End: true,
-      },
-      AlreadyStarted: {
-        Type: 'Succeed',
-        Comment: 'A duplicate event for an import already started: absorbed',
-      },
-      NotAnImportKey: { Type: 'Fail', Error: NOT_AN_IMPORT_KEY, Cause: `Expected ${LAYOUT}` },
-    },
-  };
-}

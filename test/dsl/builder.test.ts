@@ -153,6 +153,28 @@ describe('the workflow builder', () => {
   });
 
   describe('choice', () => {
+    it('leads a branch that only goes to a fragment straight to the fragment', () => {
+      // GIVEN
+      const rejected = fragment<unknown>().fail('Rejected', { error: 'Rejected' });
+      // WHEN
+      const definition = compile((start) =>
+        start
+          .choice(
+            'Check',
+            ($) => [{ condition: conditions.eq($.flag, true), steps: (b) => b.goto(rejected) }],
+            (b) => b,
+          )
+          .succeed('Accepted'),
+      );
+      // THEN
+      expect(definition.States.Check).to.deep.equal({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.flag', BooleanEquals: true, Next: 'Rejected' }],
+        Default: 'Accepted',
+      });
+      expect(definition.States.Rejected).to.deep.equal({ Type: 'Fail', Error: 'Rejected' });
+    });
+
     it('renders typed conditions; unfinished branches and an empty one go on with the next state', () => {
       // WHEN
       const definition = compile((start) =>

@@ -1,6 +1,6 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { expect } from 'chai';
-import { checkWithAslValidator } from '../../dsl/asl-schema-check.ts';
+import { compileWorkflow, placeholderBindings } from '../../dsl/index.ts';
 import {
   IMPORT_KEY_PREFIX,
   type ImportWorkflowInput,
@@ -8,12 +8,15 @@ import {
   importEventPattern,
   importExecutionName,
   importInputFromObject,
-  importStarterDefinition,
   NOT_AN_IMPORT_KEY,
   NotAnImportKeyError,
 } from '../../workflows/import-trigger.ts';
+import { importAudienceWorkflow, importStarterWorkflow } from '../../workflows/index.ts';
 
-const IMPORT_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:audience-io-import-audience-dev';
+const bindings = placeholderBindings();
+const IMPORT_MACHINE = bindings.stateMachineArn(importAudienceWorkflow.name);
+/** The import starter workflow compiled as it is deployed, with placeholder ARNs. */
+const starter = compileWorkflow(importStarterWorkflow, bindings);
 
 /** A StartExecution request the import starter made. */
 interface StartRequest {
@@ -22,10 +25,10 @@ interface StartRequest {
   Input: ImportWorkflowInput;
 }
 
-/** Runs the import starter's ASL as AWS would, with StartExecution answered by `start`. */
+/** Runs the import starter's compiled ASL as AWS would, with StartExecution answered by `start`. */
 async function runStarter(s3Key: string, start: (request: StartRequest) => unknown = () => ({})) {
   const requests: StartRequest[] = [];
-  const machine = new StateMachine(importStarterDefinition(IMPORT_MACHINE) as never);
+  const machine = new StateMachine(starter.definition as never);
   const execution = machine.run(
     // What the EventBridge input transformer hands over.
     { s3Bucket: 'audience-bucket', s3Key },
@@ -110,9 +113,15 @@ describe('workflows/import-trigger: object key → import input', () => {
   });
 });
 
-describe('workflows/import-trigger: the import starter state machine', () => {
-  it('is valid ASL for the independent asl-validator', () => {
-    expect(checkWithAslValidator(importStarterDefinition(IMPORT_MACHINE))).to.deep.equal([]);
+describe('workflows/import-starter: the import starter workflow', () => {
+  it('compiles without issues, asl-validator included', () => {
+    expect(starter.issues).to.deep.equal([]);
+  });
+
+  it('may start the import workflow and nothing else', () => {
+    expect(starter.permissions).to.deep.equal([
+      { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [IMPORT_MACHINE] },
+    ]);
   });
 
   for (const key of ['imports/segment-7/imp_2024-01.csv', 'imports/S/1.csv', 'imports/a-b_c/Z-9_x.csv']) {
@@ -132,7 +141,7 @@ describe('workflows/import-trigger: the import starter state machine', () => {
       throw error;
     });
     expect(requests).to.have.length(1);
-    expect(result).to.deep.include({ Error: 'StepFunctions.ExecutionAlreadyExistsException' });
+    expect(result).to.deep.include({ importId: 'imp-1', userSegmentationId: 's' });
   });
 
   for (const key of [

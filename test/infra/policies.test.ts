@@ -109,7 +109,7 @@ for (const [stack, planned] of [
       const starter = resourceNamed(
         plan,
         'aws:sfn/stateMachine:StateMachine',
-        'audience-io-import-trigger-starter-state-machine',
+        'audience-io-import-starter-state-machine',
       );
       expect(parsedJson(rule?.inputs.eventPattern)).to.deep.equal(
         importEventPattern(String(bucket.state.bucket)),

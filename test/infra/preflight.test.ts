@@ -71,8 +71,8 @@ describe('infra: problems stop the program before anything is created', () => {
     expect(registered).to.deep.equal([]);
   });
 
-  it('no import workflow for the trigger is an error', async () => {
-    const { thrown } = await attempt({ workflows: allWorkflows.filter((w) => w.name !== 'import-audience') });
-    expect((thrown as Error).message).to.contain("No workflow named 'import-audience'");
+  it('no import starter workflow for the trigger is an error', async () => {
+    const { thrown } = await attempt({ workflows: allWorkflows.filter((w) => w.name !== 'import-starter') });
+    expect((thrown as Error).message).to.contain("No workflow named 'import-starter'");
   });
 });
