@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { type AnyWorkflow, compileValidWorkflow } from '../../dsl/index.ts';
 import { runtimeConfig } from '../../jobs/runtime/config.ts';
+import { allWorkflows } from '../../workflows/index.ts';
 import { placeholderResources } from '../../workflows/placeholder-bindings.ts';
 import { repoRoot } from '../services/options.ts';
 import { ecsRunTaskSync } from './ecs-run-task.ts';
@@ -14,11 +15,14 @@ import { ensureJobBundle } from './job-bundle.ts';
 import { parseJobProgress } from './job-progress.ts';
 import { type LambdaInterceptor, LocalLambdas, lambdaInvokeTask } from './lambda-invoke.ts';
 import { runtimeEnv } from './runtime-env.ts';
+import { startExecutionTask } from './start-execution.ts';
 import { taskTargets } from './task-targets.ts';
 
 /** The Task resources the runner serves, as AWS serves them. */
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const ECS_RUN_TASK_SYNC = 'arn:aws:states:::ecs:runTask.sync';
+const START_EXECUTION = 'arn:aws:states:::states:startExecution';
+const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 
 /** Where executions claim their names by default (git-ignored). */
 export const DEFAULT_EXECUTIONS_DIR = join(repoRoot, '.local', 'runner', 'executions');
@@ -118,11 +122,19 @@ export async function runWorkflowLocally(
           if (progress) emit({ type: 'task-progress', state: stateName, job: job.name, progress, at });
         },
       });
-    } else {
-      throw new Error(
-        `state ${stateName}: resource ${String(state.Resource)} is not supported by the local runner (supported: ${LAMBDA_INVOKE}, ${ECS_RUN_TASK_SYNC})`,
+    } else if (state.Resource === START_EXECUTION || state.Resource === START_EXECUTION_SYNC) {
+      const workflowsByArn = new Map(allWorkflows.map((w) => [String(bindings.stateMachineArn(w.name)), w]));
+      handlers[stateName] = startExecutionTask(
+        stateName,
+        state.Resource === START_EXECUTION_SYNC,
+        workflowsByArn,
+        (child, childInput, childName) =>
+          runWorkflowLocally(child, childInput, { ...options, name: childName }),
       );
-    }
+    } else
+      throw new Error(
+        `state ${stateName}: resource ${String(state.Resource)} is not supported by the local runner (supported: ${[LAMBDA_INVOKE, ECS_RUN_TASK_SYNC, START_EXECUTION, START_EXECUTION_SYNC].join(', ')})`,
+      );
   }
 
   const machine = new StateMachine(definition as never, {
