@@ -11,6 +11,7 @@ import {
   defineWorkflow,
   fragment,
   intrinsics,
+  placeholderBindings,
   type ResourceBindings,
   retryPresets,
   s3CsvItems,
@@ -580,6 +581,62 @@ describe('the workflow builder', () => {
           },
         ],
       });
+    });
+  });
+
+  describe('startWorkflowStep', () => {
+    const child = defineWorkflow({
+      name: 'child',
+      description: 'Started by another workflow',
+      input: z.object({ who: z.string(), count: z.number() }),
+      definition: (start) => start.succeed('ChildDone'),
+    });
+
+    it('renders states:startExecution with the typed input and a referenced execution name', () => {
+      // WHEN
+      const definition = compile((start) =>
+        start
+          .startWorkflowStep('StartChild', child, ($) => ({ who: $.name, count: $.times }), {
+            executionName: ($) => $.datasetId,
+            resultPath: '$.started',
+          })
+          .retry({ errors: ['StepFunctions.ExecutionLimitExceededException'], maxAttempts: 2 })
+          .succeed('Done'),
+      );
+      // THEN
+      expect(definition.States.StartChild).to.deep.equal({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::states:startExecution',
+        Parameters: {
+          StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:audience-io-child',
+          'Name.$': '$.datasetId',
+          Input: { 'who.$': '$.name', 'count.$': '$.times' },
+        },
+        ResultPath: '$.started',
+        Retry: [{ ErrorEquals: ['StepFunctions.ExecutionLimitExceededException'], MaxAttempts: 2 }],
+        Next: 'Done',
+      });
+    });
+
+    it('waits with .sync:2 when asked to', () => {
+      const definition = compile((start) =>
+        start.startWorkflowStep('RunChild', child, () => ({ who: 'x', count: 1 }), {
+          waitForCompletion: true,
+        }),
+      );
+      expect(definition.States.RunChild).to.include({
+        Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      });
+    });
+
+    it('needs the bindings to know state machine ARNs', () => {
+      const workflow = workflowOf((start) =>
+        start.startWorkflowStep('StartChild', child, () => ({ who: 'x', count: 1 })),
+      );
+      const { stateMachineArn: _omitted, ...withoutStateMachines } = placeholderBindings();
+      expect(() => compileWorkflow(workflow, withoutStateMachines)).to.throw(
+        "State 'StartChild': starting workflow 'child' needs bindings.stateMachineArn",
+      );
     });
   });
 

@@ -147,6 +147,43 @@ describe('workflow permissions', () => {
     ]);
   });
 
+  it('grants states:StartExecution on exactly the started workflow, plus what .sync:2 needs when waiting', () => {
+    // GIVEN a workflow that starts `child` twice: once fire-and-forget, once waiting for it
+    const child = defineWorkflow({
+      name: 'child',
+      description: 'Started by another workflow',
+      input: z.object({ who: z.string() }),
+      definition: (start) => start.succeed('Done'),
+    });
+    const workflow = workflowOf((start) =>
+      start
+        .startWorkflowStep('Start', child, ($) => ({ who: $.name }), { resultPath: null })
+        .startWorkflowStep('StartAndWait', child, ($) => ({ who: $.name }), {
+          waitForCompletion: true,
+          resultPath: null,
+        }),
+    );
+    // WHEN
+    const { permissions } = render(workflow);
+    // THEN
+    const childArn = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:audience-io-child`;
+    expect(permissions).to.deep.equal([
+      { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [childArn] },
+      {
+        Effect: 'Allow',
+        Action: ['states:DescribeExecution', 'states:StopExecution'],
+        Resource: [`arn:aws:states:us-east-1:${ACCOUNT}:execution:audience-io-child:*`],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        Resource: [
+          `arn:aws:events:us-east-1:${ACCOUNT}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`,
+        ],
+      },
+    ]);
+  });
+
   it('is the union over the whole graph: a lambda in a parallel branch and one in a map iteration', () => {
     // GIVEN
     const workflow = workflowOf((start) =>

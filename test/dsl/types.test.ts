@@ -272,6 +272,22 @@ describe('DSL types', () => {
     );
   });
 
+  it('checks the input of a started workflow against its input schema', () => {
+    const child = defineWorkflow({
+      name: 'child',
+      description: 'child',
+      input: z.object({ who: z.string() }),
+      definition: (start) => start.succeed('ChildDone'),
+    });
+    flow((start) => start.startWorkflowStep('Start', child, ($) => ({ who: $.person.name })).succeed('Done'));
+    flow((start) =>
+      start
+        // @ts-expect-error `who` is a string, `age` a number
+        .startWorkflowStep('Start', child, ($) => ({ who: $.person.age }))
+        .succeed('Done'),
+    );
+  });
+
   it('types the context object', () => {
     expectTypeOf(contextRefs.execution.id).toEqualTypeOf<Ref<string>>();
     expectTypeOf(contextRefs.state.retryCount).toEqualTypeOf<Ref<number>>();
