@@ -21,6 +21,7 @@ import {
   isRejection,
   parseHeader,
   type RowRejection,
+  rawText,
   UnparsableRecord,
   validateRecord,
 } from './csv-records.ts';
@@ -34,6 +35,8 @@ type Output = z.input<typeof importAudience.output>;
 const BATCH_BYTES_PER_PARTITION = 512 * 1024;
 /** kafkajs groups a request's messages by partition in time quadratic in their count: keep requests small. */
 const MAX_BATCH_MESSAGES = 2_000;
+/** Largest record value produced; the broker's default limit is 1 MB per record batch. */
+const MAX_RECORD_BYTES = 900 * 1024;
 /** Runs of one import inside one process after a Kafka failure (each resumes from the checkpoint). */
 const MAX_ATTEMPTS = 5;
 /** Rejection reasons quoted in the TooManyRejectedRows message. */
@@ -203,6 +206,17 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
       deps.log.info('import-chunk-committed', { importId, ...counts });
     };
 
+    const reject = async (rejection: RowRejection) => {
+      counts.rowsRejected++;
+      if (firstRejections.length < QUOTED_REASONS) firstRejections.push(rejection);
+      await rejects.write(rejection);
+      if (counts.rowsRejected > input.maxRejectedRows) {
+        counts.bytesRead = bytes.bytes;
+        await rejects.close();
+        throw tooManyRejected(source, rejects.url, counts, input.maxRejectedRows, firstRejections);
+      }
+    };
+
     try {
       for await (const item of records as AsyncIterable<unknown>) {
         if (!header) {
@@ -213,31 +227,28 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
         const row = item instanceof UnparsableRecord ? item : validateRecord(header, item as never);
         counts.rowsRead++;
         if (row instanceof UnparsableRecord || isRejection(row)) {
-          const rejection: RowRejection = row instanceof UnparsableRecord ? { ...row, column: '' } : row;
-          counts.rowsRejected++;
-          if (firstRejections.length < QUOTED_REASONS) firstRejections.push(rejection);
-          await rejects.write(rejection);
-          if (counts.rowsRejected > input.maxRejectedRows) {
-            counts.bytesRead = bytes.bytes;
-            await rejects.close();
-            throw tooManyRejected(source, rejects.url, counts, input.maxRejectedRows, firstRejections);
-          }
+          await reject(row instanceof UnparsableRecord ? { ...row, column: '' } : row);
         } else {
-          counts.rowsProduced++;
-          // Rows up to the checkpoint are already committed: they are validated again (rebuilding the rejects file) but not produced.
-          if (counts.rowsRead > skipRows) {
-            const value: UserRecord = {
-              type: 'user',
-              userSegmentationId,
-              userId: row.userId,
-              attributes: row.attributes,
-              importId,
-            };
-            const message = { key: row.userId, value: JSON.stringify(value), headers: USER_HEADERS };
-            const size = message.key.length + message.value.length + 64;
-            if (batchBytes + size > maxBatchBytes || batch.length >= MAX_BATCH_MESSAGES) await flush();
-            batch.push(message);
-            batchBytes += size;
+          const value: UserRecord = {
+            type: 'user',
+            userSegmentationId,
+            userId: row.userId,
+            attributes: row.attributes,
+            importId,
+          };
+          const message = { key: row.userId, value: JSON.stringify(value), headers: USER_HEADERS };
+          const size = Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 64;
+          if (size > MAX_RECORD_BYTES) {
+            // JSON escaping can grow a 256 KiB row past what one Kafka record may hold.
+            await reject(recordTooLarge(item as { line: number; raw: string }, size));
+          } else {
+            counts.rowsProduced++;
+            // Rows up to the checkpoint are already committed: validated again (rebuilding the rejects file), not produced.
+            if (counts.rowsRead > skipRows) {
+              if (batchBytes + size > maxBatchBytes || batch.length >= MAX_BATCH_MESSAGES) await flush();
+              batch.push(message);
+              batchBytes += size;
+            }
           }
         }
         if (counts.rowsRead > skipRows && ++chunkCount >= chunkRows) {
@@ -290,6 +301,15 @@ function verifyReplay(source: string, counts: Counts, checkpoint: ImportCheckpoi
       `${source}: rows 1-${checkpoint.rowsRead} do not count as in the checkpoint (produced ${counts.rowsProduced} vs ${checkpoint.rowsProduced}, rejected ${counts.rowsRejected} vs ${checkpoint.rowsRejected})`,
     );
   }
+}
+
+function recordTooLarge(record: { line: number; raw: string }, size: number): RowRejection {
+  return {
+    line: record.line,
+    column: '',
+    reason: `row encodes to a ${size}-byte Kafka record, more than ${MAX_RECORD_BYTES}`,
+    raw: rawText(record.raw),
+  };
 }
 
 function tooManyRejected(

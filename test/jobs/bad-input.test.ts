@@ -101,6 +101,12 @@ const cases: Case[] = [
     produced: 1,
     rejected: [{ line: 2, column: '', reason: /row is longer than 262144 bytes \(10485762 bytes\)/ }],
   },
+  {
+    name: 'a row that JSON-encodes past the Kafka record limit',
+    file: `user_id,blob\nu1,${'\u0001'.repeat(200_000)}\nu2,small\n`,
+    produced: 1,
+    rejected: [{ line: 2, column: '', reason: /row encodes to a \d+-byte Kafka record, more than 921600/ }],
+  },
   { name: 'a missing object', file: undefined, error: { name: 'SourceNotFound', message: /does not exist/ } },
   {
     name: 'a missing user_id column',
