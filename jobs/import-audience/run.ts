@@ -34,7 +34,7 @@ type Output = z.input<typeof importAudience.output>;
 /** Bytes per partition in one produce request, on average (the broker takes at most 1 MB per partition batch). */
 const BATCH_BYTES_PER_PARTITION = 512 * 1024;
 /** kafkajs groups a request's messages by partition in time quadratic in their count: keep requests small. */
-const MAX_BATCH_MESSAGES = 2_000;
+const MAX_BATCH_MESSAGES = 500;
 /** Largest record value produced; the broker's default limit is 1 MB per record batch. */
 const MAX_RECORD_BYTES = 900 * 1024;
 /** Runs of one import inside one process after a Kafka failure (each resumes from the checkpoint). */
