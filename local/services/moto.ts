@@ -1,10 +1,17 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LocalProcessService } from './local-process.ts';
 import type { ResolvedOptions } from './options.ts';
 import { runCommand } from './processes.ts';
 import { MOTO_VERSION } from './versions.ts';
+
+/**
+ * moto's server, wrapped to handle one request at a time: its threaded server lets two racing DynamoDB
+ * conditional writes both succeed, which real DynamoDB never does (see the script).
+ */
+const SERIALIZED_SERVER = fileURLToPath(new URL('./moto_serialized_server.py', import.meta.url));
 
 /** The pip requirement installed into the virtualenv. */
 export const MOTO_REQUIREMENT = `moto[server]==${MOTO_VERSION}`;
@@ -13,7 +20,7 @@ export const MOTO_REQUIREMENT = `moto[server]==${MOTO_VERSION}`;
 export function localMoto(options: ResolvedOptions): LocalProcessService {
   const venvDir = join(options.stateDir, 'moto-venv');
   const runDir = join(options.stateDir, 'moto');
-  const motoServer = join(venvDir, 'bin', 'moto_server');
+  const python = join(venvDir, 'bin', 'python');
   const logFile = join(runDir, 'moto.log');
   return {
     name: 'moto',
@@ -22,7 +29,7 @@ export function localMoto(options: ResolvedOptions): LocalProcessService {
     otherPorts: [],
     runFile: join(runDir, 'moto.pid.json'),
     logFile,
-    commandMarker: motoServer,
+    commandMarker: SERIALIZED_SERVER,
     readyTimeoutMs: 60_000,
     stopGraceMs: 5_000,
     install: async () => {
@@ -30,8 +37,8 @@ export function localMoto(options: ResolvedOptions): LocalProcessService {
     },
     prepare: async () => {},
     command: () => ({
-      command: motoServer,
-      args: ['-H', options.host, '-p', String(options.motoPort)],
+      command: python,
+      args: [SERIALIZED_SERVER, options.host, String(options.motoPort)],
       cwd: runDir,
       env: { ...process.env, S3_UPLOAD_PART_MIN_SIZE: String(options.s3UploadPartMinSize) },
       logFile,
