@@ -21,6 +21,11 @@ export interface RuntimeConfig {
   readonly kafkaSasl:
     | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
     | undefined;
+  /**
+   * Secrets Manager secret holding `{"username", "password"}` for Kafka SASL, read at start where the platform
+   * cannot inject it (Lambda); Fargate tasks get KAFKA_SASL_USERNAME/PASSWORD from the task definition instead.
+   */
+  readonly kafkaSaslSecretArn: string | undefined;
   /** Kafka TLS. @default false, true when SASL is set */
   readonly kafkaTls: boolean;
 }
@@ -65,6 +70,7 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
     awsEndpoint: env.AWS_ENDPOINT_URL || undefined,
     awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     kafkaSasl,
+    kafkaSaslSecretArn: env.KAFKA_SASL_SECRET_ARN || undefined,
     kafkaTls: env.KAFKA_TLS !== undefined ? env.KAFKA_TLS === 'true' : kafkaSasl !== undefined,
   };
 }

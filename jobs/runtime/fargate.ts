@@ -3,6 +3,7 @@ import { closeJobDeps, type JobDeps, jobDeps } from './clients.ts';
 import { runtimeConfig } from './config.ts';
 import { isNonRetryable, JobError } from './job-error.ts';
 import { jobInputFromEnv } from './job-input.ts';
+import { withKafkaCredentials } from './kafka-secret.ts';
 import { type JobLogger, jsonLineLogger } from './logger.ts';
 import { runnableJobs } from './registry.ts';
 
@@ -71,7 +72,9 @@ export async function runFargateJob(
   let deps: JobDeps | undefined;
   try {
     const input = jobInputFromEnv(entry.job, env);
-    deps = makeDeps ? makeDeps(log) : jobDeps(configFrom(env), log, entry.job.name);
+    deps = makeDeps
+      ? makeDeps(log)
+      : jobDeps(await withKafkaCredentials(configFrom(env)), log, entry.job.name);
     log.info('job-start', { input });
     const output = await entry.run(input as never, deps);
     return finish(ExitCode.success, { ok: true, output });

@@ -3,6 +3,7 @@ import { allJobs } from '../index.ts';
 import { closeJobDeps, type JobDeps, jobDeps } from './clients.ts';
 import { runtimeConfig } from './config.ts';
 import { parseJobInput } from './job-input.ts';
+import { withKafkaCredentials } from './kafka-secret.ts';
 import { jsonLineLogger } from './logger.ts';
 import { type RunnableJob, runnableJobs } from './registry.ts';
 
@@ -19,13 +20,24 @@ export function lambdaHandlerName(job: Pick<AnyJob, 'name'>): string {
   return `dist/lambda.${lambdaExportName(job)}`;
 }
 
-/** Builds the handler of one job; clients are created on first use and kept while the Lambda stays warm. */
+/**
+ * Builds the handler of one job; clients are created on first use (after reading the Kafka credentials
+ * secret, if one is configured) and kept while the Lambda stays warm.
+ */
 export function lambdaHandler(entry: RunnableJob, makeDeps?: () => JobDeps): LambdaHandler {
-  let deps: JobDeps | undefined;
+  let deps: Promise<JobDeps> | undefined;
+  const createDeps = async () =>
+    makeDeps
+      ? makeDeps()
+      : jobDeps(await withKafkaCredentials(runtimeConfig()), jsonLineLogger(entry.job.name), entry.job.name);
   return async (event) => {
     const input = parseJobInput(entry.job, event);
-    deps ??= makeDeps ? makeDeps() : jobDeps(runtimeConfig(), jsonLineLogger(entry.job.name), entry.job.name);
-    return entry.run(input as never, deps);
+    deps ??= createDeps().catch((error: unknown) => {
+      // A failed start (e.g. the secret unreadable) is retried by the next invocation.
+      deps = undefined;
+      throw error;
+    });
+    return entry.run(input as never, await deps);
   };
 }
 
