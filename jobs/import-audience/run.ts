@@ -106,13 +106,13 @@ async function openSource(
   deps: JobDeps,
   input: Input,
   etag: string | undefined,
-): Promise<{ body: Readable; etag: string }> {
+): Promise<{ body: Readable; etag: string; size: number | undefined }> {
   const source = `s3://${input.s3Bucket}/${input.s3Key}`;
   try {
     const object = await deps.s3.send(
       new GetObjectCommand({ Bucket: input.s3Bucket, Key: input.s3Key, ...(etag ? { IfMatch: etag } : {}) }),
     );
-    return { body: object.Body as Readable, etag: object.ETag ?? '' };
+    return { body: object.Body as Readable, etag: object.ETag ?? '', size: object.ContentLength };
   } catch (error) {
     if (
       error instanceof NoSuchKey ||
@@ -148,8 +148,16 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
   await producer.connect();
   let transaction: Transaction | undefined;
   const counts: Counts = { rowsRead: 0, rowsProduced: 0, rowsRejected: 0, bytesRead: 0 };
+  // What has streamed so far, for progress between chunk commits: bytes read of the object's size.
+  let streaming: { bytes: ByteCounter; size: number | undefined } | undefined;
   const progress = setInterval(
-    () => deps.log.info('import-progress', { importId, ...counts, seconds: (deps.now() - startedAt) / 1000 }),
+    () =>
+      deps.log.info('import-progress', {
+        importId,
+        ...counts,
+        ...(streaming ? liveProgress(counts.rowsRead, streaming.bytes.bytes, streaming.size) : {}),
+        seconds: (deps.now() - startedAt) / 1000,
+      }),
     deps.config.progressIntervalMs,
   );
   progress.unref();
@@ -165,8 +173,9 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
       };
     }
     if (checkpoint) deps.log.info('import-resuming-from-checkpoint', { importId, ...checkpoint });
-    const { body, etag } = await openSource(deps, input, checkpoint?.etag);
+    const { body, etag, size } = await openSource(deps, input, checkpoint?.etag);
     const bytes = new ByteCounter();
+    streaming = { bytes, size };
     const records = csvRecordStream();
     body.on('error', (error) => bytes.destroy(error));
     bytes.on('error', (error) => records.destroy(error));
@@ -287,6 +296,20 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
     clearInterval(progress);
     await disconnect(producer);
   }
+}
+
+/**
+ * Progress between commits: bytes streamed, the object's size and the rows it should hold at the rate so far
+ * (`rowsTotal`, an estimate), so a progress bar can show how far the import is.
+ */
+function liveProgress(rowsRead: number, bytesRead: number, bytesTotal: number | undefined) {
+  const rowsTotal =
+    bytesTotal && bytesRead > 0 && rowsRead > 0 ? Math.round((bytesTotal * rowsRead) / bytesRead) : undefined;
+  return {
+    bytesRead,
+    ...(bytesTotal === undefined ? {} : { bytesTotal }),
+    ...(rowsTotal ? { rowsTotal } : {}),
+  };
 }
 
 async function disconnect(producer: Producer): Promise<void> {

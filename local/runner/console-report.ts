@@ -62,14 +62,14 @@ export class ConsoleReport {
         if (this.options.verbose || isNoteworthy(event.line))
           this.line(`           │ ${event.state}: ${event.line}`);
         break;
-      case 'task-progress':
-        this.progress(
-          event.state,
-          event.progress.rows,
-          event.progress.total ?? this.options.totals?.[event.state],
-          event.at,
-        );
+      case 'task-progress': {
+        // A total said once (the import estimates it from bytes read) holds until the job says another.
+        const total =
+          event.progress.total ?? this.totals.get(event.state) ?? this.options.totals?.[event.state];
+        if (total !== undefined) this.totals.set(event.state, total);
+        this.progress(event.state, event.progress.rows, total, event.at);
         break;
+      }
       case 'execution-finished':
         this.clearBar();
         break;
@@ -105,6 +105,8 @@ export class ConsoleReport {
       this.line(`cause: ${failed?.cause ?? execution.cause}`);
     }
   }
+
+  private readonly totals = new Map<string, number>();
 
   private progress(state: string, rows: number, total: number | undefined, at: number): void {
     // Rows per second since the state began, start-up included (as a user waiting for it sees it).

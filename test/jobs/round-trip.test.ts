@@ -6,6 +6,7 @@ import { closeJobDeps, type JobDeps } from '../../jobs/runtime/clients.ts';
 import { runFargateJob } from '../../jobs/runtime/fargate.ts';
 import { lambdaHandler } from '../../jobs/runtime/lambda.ts';
 import { runnableJobs } from '../../jobs/runtime/registry.ts';
+import { parseJobProgress } from '../../local/runner/job-progress.ts';
 import {
   createBucket,
   fargateEnv,
@@ -51,6 +52,25 @@ describe('import → end marker → export round trip', function () {
     const item = await readStatusItem(deps.dynamodb, deps.config.statusTable, importId);
     expect(item).to.include({ rowsRead: ROWS, rowsProduced: ROWS, rowsRejected: 0 });
     expect(await getObjectText(deps.s3, bucket, `rejects/${importId}.csv`)).to.equal(undefined);
+  });
+
+  it('logs progress at a steady interval with the bytes streamed of the object and an estimate of its rows', async () => {
+    const fileBytes = Buffer.byteLength(generateUsersCsv(ROWS));
+    const progress = lines
+      .map((line) => JSON.parse(line) as Record<string, number | string>)
+      .filter((line) => line.event === 'import-progress' && Number(line.rowsRead) > 0);
+    expect(progress.length, 'progress lines during the import').to.be.greaterThan(0);
+    for (const line of progress) {
+      expect(line.bytesTotal).to.equal(fileBytes);
+      expect(Number(line.bytesRead)).to.be.within(1, fileBytes);
+      // Generated rows vary in length a little: the estimate is near the real count.
+      expect(Number(line.rowsTotal)).to.be.within(ROWS * 0.9, ROWS * 1.1);
+      expect(parseJobProgress(JSON.stringify(line))).to.deep.equal({
+        rows: line.rowsRead,
+        done: false,
+        total: line.rowsTotal,
+      });
+    }
   });
 
   it('sends one end marker per partition with the counts (Lambda handler)', async () => {
