@@ -3,7 +3,6 @@ import { z } from 'zod';
 import {
   type AnyWorkflow,
   conditions,
-  defineJob,
   defineWorkflow,
   retryPresets,
   toMermaid,
@@ -11,15 +10,7 @@ import {
 import { allWorkflows, importAudienceWorkflow } from '../../workflows/index.ts';
 import { RawText } from '../support/raw-text.ts';
 import { render } from './render.ts';
-
-const touch = defineJob({
-  name: 'touch',
-  description: 'Touches a record',
-  input: z.object({ id: z.string() }),
-  output: z.object({}),
-  runsOn: ['lambda'],
-  module: 'test/dsl/touch.ts',
-});
+import { touch } from './test-jobs.ts';
 
 /** A workflow with a Choice, a Parallel and a Map, each a different drawing. */
 const shapes = defineWorkflow({

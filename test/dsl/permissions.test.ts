@@ -13,6 +13,7 @@ import {
 import type { RootScope } from '../../dsl/workflow.ts';
 import { allWorkflows } from '../../workflows/index.ts';
 import { render } from './render.ts';
+import { touch } from './test-jobs.ts';
 
 const greet = defineJob({
   name: 'greet',
@@ -21,15 +22,6 @@ const greet = defineJob({
   output: z.object({ message: z.string() }),
   runsOn: ['lambda'],
   module: 'test/dsl/greet.ts',
-});
-
-const touch = defineJob({
-  name: 'touch',
-  description: 'Touches a record',
-  input: z.object({ id: z.string() }),
-  output: z.object({}),
-  runsOn: ['lambda'],
-  module: 'test/dsl/touch.ts',
 });
 
 const crunch = defineJob({
