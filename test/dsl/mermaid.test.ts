@@ -1,12 +1,6 @@
 import { expect } from 'chai';
 import { z } from 'zod';
-import {
-  type AnyWorkflow,
-  conditions,
-  defineWorkflow,
-  retryPresets,
-  toMermaid,
-} from '../../dsl/index.ts';
+import { type AnyWorkflow, conditions, defineWorkflow, retryPresets, toMermaid } from '../../dsl/index.ts';
 import { allWorkflows, importAudienceWorkflow } from '../../workflows/index.ts';
 import { RawText } from '../support/raw-text.ts';
 import { render } from './render.ts';
