@@ -19,6 +19,7 @@ import { renderPayload } from './payload.ts';
 import { isRef, refExpression } from './ref.ts';
 import type { RetryRule } from './retry.ts';
 import type { ValidationIssue } from './validation-issue.ts';
+import { isTextField } from './zod-field.ts';
 
 /** An ASL state machine (or a branch / item processor): JSON whose leaves may be Pulumi Inputs. */
 export interface AslScope {
@@ -350,26 +351,13 @@ function environment(job: AnyJob, values: Readonly<Record<string, unknown>>) {
       const path = refExpression(value);
       entries.push({
         Name: name,
-        'Value.$': isStringField(job, field) ? path : `States.JsonToString(${path})`,
+        'Value.$': isTextField(job.input.shape[field]) ? path : `States.JsonToString(${path})`,
       });
     } else {
       entries.push({ Name: name, Value: String(value) });
     }
   }
   return entries;
-}
-
-/** True when the job's schema declares `field` as text (string, enum or string literal), optional or not. */
-function isStringField(job: AnyJob, field: string): boolean {
-  // biome-ignore lint/suspicious/noExplicitAny: walking zod's internal definition
-  let schema: any = job.input.shape[field];
-  while (schema?.def && ['optional', 'nullable', 'default', 'prefault'].includes(schema.def.type)) {
-    schema = schema.def.innerType;
-  }
-  const type = schema?.def?.type;
-  if (type === 'string' || type === 'enum') return true;
-  if (type === 'literal') return schema.def.values.every((v: unknown) => typeof v === 'string');
-  return false;
 }
 
 function memo<K, V>(cache: Map<K, V>, key: K, make: () => V): V {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type AnyJob, envVarName, type JobParsedInput } from '../../dsl/job.ts';
+import { fieldBaseType } from '../../dsl/zod-field.ts';
 import { JobError } from './job-error.ts';
 
 function describeIssues(issues: readonly z.core.$ZodIssue[], nameOf: (field: string) => string): string {
@@ -30,18 +31,6 @@ export function parseJobInput<J extends AnyJob>(job: J, payload: unknown): JobPa
   return result.data as JobParsedInput<J>;
 }
 
-/** Unwraps optional/default/nullable wrappers to the schema that says what type a field has. */
-function baseType(schema: z.ZodType): string {
-  let current = schema as unknown as { _zod: { def: { type: string; innerType?: unknown } } };
-  while (
-    ['optional', 'default', 'nullable', 'prefault'].includes(current._zod.def.type) &&
-    current._zod.def.innerType
-  ) {
-    current = current._zod.def.innerType as typeof current;
-  }
-  return current._zod.def.type;
-}
-
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /**
@@ -57,7 +46,7 @@ export function jobInputFromEnv<J extends AnyJob>(
   for (const [field, schema] of Object.entries(shape)) {
     const raw = env[envVarName(field)];
     if (raw === undefined || raw === '') continue;
-    const type = baseType(schema);
+    const { type } = fieldBaseType(schema);
     if (type === 'number' && NUMBER.test(raw.trim())) payload[field] = Number(raw.trim());
     else if (type === 'boolean' && (raw === 'true' || raw === 'false')) payload[field] = raw === 'true';
     else payload[field] = raw;
