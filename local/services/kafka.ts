@@ -82,19 +82,24 @@ export function localKafka(options: ResolvedOptions): LocalProcessService {
   };
 }
 
-/** True when the brokers answer a metadata request (list topics) within a few seconds. */
+/**
+ * True when the brokers answer within a few seconds: metadata (list topics) and the group coordinator, which a
+ * fresh broker loads a little after it first answers metadata (an import reads its checkpoint from it at once).
+ */
 export async function kafkaAnswers(brokers: readonly string[]): Promise<boolean> {
-  const admin = new Kafka({
+  const kafka = new Kafka({
     clientId: 'local-services-probe',
     brokers: [...brokers],
     connectionTimeout: 1000,
     requestTimeout: 3000,
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
-  }).admin();
+  });
+  const admin = kafka.admin();
   try {
     await admin.connect();
     await admin.listTopics();
+    await admin.describeGroups(['local-services-probe']);
     return true;
   } catch {
     return false;
