@@ -149,13 +149,17 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
   let transaction: Transaction | undefined;
   const counts: Counts = { rowsRead: 0, rowsProduced: 0, rowsRejected: 0, bytesRead: 0 };
   // What has streamed so far, for progress between chunk commits: bytes read of the object's size.
+  // Bytes of the records parsed so far (read-ahead buffers excluded), for the estimate of the rows to come.
+  let parsedBytes = 0;
   let streaming: { bytes: ByteCounter; size: number | undefined } | undefined;
   const progress = setInterval(
     () =>
       deps.log.info('import-progress', {
         importId,
         ...counts,
-        ...(streaming ? liveProgress(counts.rowsRead, streaming.bytes.bytes, streaming.size) : {}),
+        ...(streaming
+          ? liveProgress(counts.rowsRead, parsedBytes, streaming.bytes.bytes, streaming.size)
+          : {}),
         seconds: (deps.now() - startedAt) / 1000,
       }),
     deps.config.progressIntervalMs,
@@ -233,6 +237,8 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
           header = parseHeader(item as Parameters<typeof parseHeader>[0]);
           continue;
         }
+        // One byte for the line ending: the raw text holds the record without it.
+        parsedBytes += (item as { raw: string }).raw.length + 1;
         const row = item instanceof UnparsableRecord ? item : validateRecord(header, item as never);
         counts.rowsRead++;
         if (row instanceof UnparsableRecord || isRejection(row)) {
@@ -299,12 +305,19 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
 }
 
 /**
- * Progress between commits: bytes streamed, the object's size and the rows it should hold at the rate so far
- * (`rowsTotal`, an estimate), so a progress bar can show how far the import is.
+ * Progress between commits: bytes streamed, the object's size and the rows it should hold at the bytes per row
+ * parsed so far (`rowsTotal`, an estimate), so a progress bar can show how far the import is.
  */
-function liveProgress(rowsRead: number, bytesRead: number, bytesTotal: number | undefined) {
+function liveProgress(
+  rowsRead: number,
+  parsedBytes: number,
+  bytesRead: number,
+  bytesTotal: number | undefined,
+) {
   const rowsTotal =
-    bytesTotal && bytesRead > 0 && rowsRead > 0 ? Math.round((bytesTotal * rowsRead) / bytesRead) : undefined;
+    bytesTotal && parsedBytes > 0 && rowsRead > 0
+      ? Math.round((bytesTotal * rowsRead) / parsedBytes)
+      : undefined;
   return {
     bytesRead,
     ...(bytesTotal === undefined ? {} : { bytesTotal }),
