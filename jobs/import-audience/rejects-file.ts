@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { stringify } from 'csv-stringify';
-import type { RowRejection } from './csv-records.ts';
+import type { RowRejection } from './row-rules.ts';
 
 /** Where an import's rejected rows go: `rejects/<importId>.csv` in the source bucket. */
 export function rejectsKey(importId: string): string {

@@ -1,5 +1,3 @@
-import type { Readable } from 'node:stream';
-import { GetObjectCommand, NoSuchKey, S3ServiceException } from '@aws-sdk/client-s3';
 import { type Admin, type Message, Partitioners, type Producer, type Transaction } from 'kafkajs';
 import type { z } from 'zod';
 import { recordJobCounts } from '../audience-status/table.ts';
@@ -13,20 +11,11 @@ import {
   readCheckpoint,
   sendCheckpoint,
 } from './checkpoint.ts';
-import {
-  ByteCounter,
-  CsvFileError,
-  type CsvHeader,
-  csvRecordStream,
-  isRejection,
-  parseHeader,
-  type RowRejection,
-  rawText,
-  UnparsableRecord,
-  validateRecord,
-} from './csv-records.ts';
+import { CsvRows } from './csv-rows.ts';
 import type { importAudience } from './job.ts';
 import { RejectsFile, rejectsKey } from './rejects-file.ts';
+import { CsvFileError, type RowRejection, type ValidRow } from './row-rules.ts';
+import { type ImportSource, openSourceObject } from './source-object.ts';
 
 type Input = z.output<typeof importAudience.input>;
 type Output = z.input<typeof importAudience.output>;
@@ -37,6 +26,8 @@ const BATCH_BYTES_PER_PARTITION = 512 * 1024;
 const MAX_BATCH_MESSAGES = 500;
 /** Largest record value produced; the broker's default limit is 1 MB per record batch. */
 const MAX_RECORD_BYTES = 900 * 1024;
+/** Room in a record for what is not the row: JSON keys, the two ids (escaped), the key and headers. */
+const RECORD_FIXED_BYTES = 4096;
 /** Runs of one import inside one process after a Kafka failure (each resumes from the checkpoint). */
 const MAX_ATTEMPTS = 5;
 /** Rejection reasons quoted in the TooManyRejectedRows message. */
@@ -102,37 +93,8 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-async function openSource(
-  deps: JobDeps,
-  input: Input,
-  etag: string | undefined,
-): Promise<{ body: Readable; etag: string; size: number | undefined }> {
-  const source = `s3://${input.s3Bucket}/${input.s3Key}`;
-  try {
-    const object = await deps.s3.send(
-      new GetObjectCommand({ Bucket: input.s3Bucket, Key: input.s3Key, ...(etag ? { IfMatch: etag } : {}) }),
-    );
-    return { body: object.Body as Readable, etag: object.ETag ?? '', size: object.ContentLength };
-  } catch (error) {
-    if (
-      error instanceof NoSuchKey ||
-      (error instanceof S3ServiceException && error.name === 'NoSuchBucket')
-    ) {
-      throw new JobError('SourceNotFound', `${source} does not exist (${error.name})`, { cause: error });
-    }
-    if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) {
-      throw new JobError(
-        'InvalidInput',
-        `${source} changed since an earlier run of import ${input.importId} (ETag was ${etag}); import it under a new import id`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-}
-
 async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: number): Promise<Counts> {
-  const { importId, userSegmentationId } = input;
+  const { importId } = input;
   const topic = deps.config.audienceTopic;
   const source = `s3://${input.s3Bucket}/${input.s3Key}`;
   // Keys spread evenly over partitions, so a request of N partitions × 512 KB keeps each partition's batch under 1 MB.
@@ -149,17 +111,13 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
   let transaction: Transaction | undefined;
   const counts: Counts = { rowsRead: 0, rowsProduced: 0, rowsRejected: 0, bytesRead: 0 };
   // What has streamed so far, for progress between chunk commits: bytes read of the object's size.
-  // Bytes of the records parsed so far (read-ahead buffers excluded), for the estimate of the rows to come.
-  let parsedBytes = 0;
-  let streaming: { bytes: ByteCounter; size: number | undefined } | undefined;
+  let streaming: { object: ImportSource; rows: CsvRows } | undefined;
   const progress = setInterval(
     () =>
       deps.log.info('import-progress', {
         importId,
         ...counts,
-        ...(streaming
-          ? liveProgress(counts.rowsRead, parsedBytes, streaming.bytes.bytes, streaming.size)
-          : {}),
+        ...(streaming ? liveProgress(counts.rowsRead, streaming.object, streaming.rows) : {}),
         seconds: (deps.now() - startedAt) / 1000,
       }),
     deps.config.progressIntervalMs,
@@ -177,19 +135,22 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
       };
     }
     if (checkpoint) deps.log.info('import-resuming-from-checkpoint', { importId, ...checkpoint });
-    const { body, etag, size } = await openSource(deps, input, checkpoint?.etag);
-    const bytes = new ByteCounter();
-    streaming = { bytes, size };
-    const records = csvRecordStream();
-    body.on('error', (error) => bytes.destroy(error));
-    bytes.on('error', (error) => records.destroy(error));
-    body.pipe(bytes).pipe(records);
+    const object = await openSourceObject(
+      deps.s3,
+      { bucket: input.s3Bucket, key: input.s3Key, importId },
+      checkpoint?.etag,
+    );
+    const { etag } = object;
+    const rows = await CsvRows.create({
+      estimateRows: object.estimateRows,
+      extraRule: (row) => recordSizeProblem(row, input),
+    });
+    streaming = { object, rows };
 
     const rejects = new RejectsFile(deps.s3, input.s3Bucket, rejectsKey(importId));
     const firstRejections: RowRejection[] = [];
     const skipRows = checkpoint?.rowsRead ?? 0;
     const chunkRows = deps.config.importChunkRows;
-    let header: CsvHeader | undefined;
     let batch: Message[] = [];
     let batchBytes = 0;
     let chunkCount = 0;
@@ -224,50 +185,30 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
       if (firstRejections.length < QUOTED_REASONS) firstRejections.push(rejection);
       await rejects.write(rejection);
       if (counts.rowsRejected > input.maxRejectedRows) {
-        counts.bytesRead = bytes.bytes;
+        counts.bytesRead = object.bytesRead();
         await rejects.close();
         throw tooManyRejected(source, rejects.url, counts, input.maxRejectedRows, firstRejections);
       }
     };
 
     try {
-      for await (const item of records as AsyncIterable<unknown>) {
-        if (!header) {
-          if (item instanceof UnparsableRecord) throw new CsvFileError(`header row: ${item.reason}`);
-          header = parseHeader(item as Parameters<typeof parseHeader>[0]);
-          continue;
-        }
-        // One byte for the line ending: the raw text holds the record without it.
-        parsedBytes += (item as { raw: string }).raw.length + 1;
-        const row = item instanceof UnparsableRecord ? item : validateRecord(header, item as never);
+      for await (const item of rows.rows(object.chunks)) {
         counts.rowsRead++;
-        if (row instanceof UnparsableRecord || isRejection(row)) {
-          await reject(row instanceof UnparsableRecord ? { ...row, column: '' } : row);
+        if (item.kind === 'rejected') {
+          await reject(item);
         } else {
-          const value: UserRecord = {
-            type: 'user',
-            userSegmentationId,
-            userId: row.userId,
-            attributes: row.attributes,
-            importId,
-          };
-          const message = { key: row.userId, value: JSON.stringify(value), headers: USER_HEADERS };
-          const size = Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 64;
-          if (size > MAX_RECORD_BYTES) {
-            // JSON escaping can grow a 256 KiB row past what one Kafka record may hold.
-            await reject(recordTooLarge(item as { line: number; raw: string }, size));
-          } else {
-            counts.rowsProduced++;
-            // Rows up to the checkpoint are already committed: validated again (rebuilding the rejects file), not produced.
-            if (counts.rowsRead > skipRows) {
-              if (batchBytes + size > maxBatchBytes || batch.length >= MAX_BATCH_MESSAGES) await flush();
-              batch.push(message);
-              batchBytes += size;
-            }
+          counts.rowsProduced++;
+          // Rows up to the checkpoint are already committed: validated again (rebuilding the rejects file), not produced.
+          if (counts.rowsRead > skipRows) {
+            const message = userMessage(item, input);
+            const size = messageBytes(message);
+            if (batchBytes + size > maxBatchBytes || batch.length >= MAX_BATCH_MESSAGES) await flush();
+            batch.push(message);
+            batchBytes += size;
           }
         }
         if (counts.rowsRead > skipRows && ++chunkCount >= chunkRows) {
-          counts.bytesRead = bytes.bytes;
+          counts.bytesRead = object.bytesRead();
           await commitChunk(false);
         }
         if (counts.rowsRead === skipRows && checkpoint) verifyReplay(source, counts, checkpoint);
@@ -276,12 +217,9 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
       if (error instanceof CsvFileError)
         throw new JobError('InvalidInput', `${source}: ${error.message}`, { cause: error });
       throw error;
+    } finally {
+      object.destroy();
     }
-    if (!header)
-      throw new JobError(
-        'InvalidInput',
-        `${source}: file is empty; a header row with a user_id column is required`,
-      );
     if (counts.rowsRead < skipRows) {
       throw new JobError(
         'InvalidInput',
@@ -289,8 +227,8 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
       );
     }
     if (counts.rowsRead === 0)
-      deps.log.warn('import-header-only', { importId, source, columns: header.columns });
-    counts.bytesRead = bytes.bytes;
+      deps.log.warn('import-header-only', { importId, source, columns: rows.header?.columns });
+    counts.bytesRead = object.bytesRead();
     // The rejects file is complete before the final commit, so a completed checkpoint implies a complete file.
     await rejects.close();
     await commitChunk(true);
@@ -305,22 +243,14 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
 }
 
 /**
- * Progress between commits: bytes streamed, the object's size and the rows it should hold at the bytes per row
- * parsed so far (`rowsTotal`, an estimate), so a progress bar can show how far the import is.
+ * Progress between commits: object bytes streamed, the object's size and the rows it should hold at the rate
+ * read so far (`rowsTotal`, an estimate), so a progress bar can show how far the import is.
  */
-function liveProgress(
-  rowsRead: number,
-  parsedBytes: number,
-  bytesRead: number,
-  bytesTotal: number | undefined,
-) {
-  const rowsTotal =
-    bytesTotal && parsedBytes > 0 && rowsRead > 0
-      ? Math.round((bytesTotal * rowsRead) / parsedBytes)
-      : undefined;
+function liveProgress(rowsRead: number, object: ImportSource, rows: CsvRows) {
+  const rowsTotal = object.estimateRows(rowsRead, rows.bytesRead);
   return {
-    bytesRead,
-    ...(bytesTotal === undefined ? {} : { bytesTotal }),
+    bytesRead: object.bytesRead(),
+    ...(object.size === undefined ? {} : { bytesTotal: object.size }),
     ...(rowsTotal ? { rowsTotal } : {}),
   };
 }
@@ -339,13 +269,33 @@ function verifyReplay(source: string, counts: Counts, checkpoint: ImportCheckpoi
   }
 }
 
-function recordTooLarge(record: { line: number; raw: string }, size: number): RowRejection {
-  return {
-    line: record.line,
-    column: '',
-    reason: `row encodes to a ${size}-byte Kafka record, more than ${MAX_RECORD_BYTES}`,
-    raw: rawText(record.raw),
+/** The Kafka message of a valid row. */
+function userMessage(row: ValidRow, input: Input): Message & { key: string; value: string } {
+  const value: UserRecord = {
+    type: 'user',
+    userSegmentationId: input.userSegmentationId,
+    userId: row.userId,
+    attributes: row.attributes,
+    importId: input.importId,
   };
+  return { key: row.userId, value: JSON.stringify(value), headers: USER_HEADERS };
+}
+
+/** A message's bytes on the wire, roughly: key, value and record overhead. */
+function messageBytes(message: { key: string; value: string }): number {
+  return Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 64;
+}
+
+/**
+ * Why a row cannot be one Kafka record (JSON escaping can grow a 256 KiB row past what one record may hold), or
+ * undefined; only rows long enough to pass the limit with every byte escaped (6 bytes at most) are encoded here.
+ */
+function recordSizeProblem(row: ValidRow, input: Input): string | undefined {
+  if (row.rawBytes * 6 + RECORD_FIXED_BYTES <= MAX_RECORD_BYTES) return undefined;
+  const size = messageBytes(userMessage(row, input));
+  return size > MAX_RECORD_BYTES
+    ? `row encodes to a ${size}-byte Kafka record, more than ${MAX_RECORD_BYTES}`
+    : undefined;
 }
 
 function tooManyRejected(

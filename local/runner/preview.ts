@@ -2,18 +2,9 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import {
-  ByteCounter,
-  CsvFileError,
-  type CsvHeader,
-  csvRecordStream,
-  isRejection,
-  type ParsedRecord,
-  parseHeader,
-  type RowRejection,
-  UnparsableRecord,
-  validateRecord,
-} from '../../jobs/import-audience/csv-records.ts';
+import { csvBytes } from '../../jobs/import-audience/csv-bytes.ts';
+import { CsvRows } from '../../jobs/import-audience/csv-rows.ts';
+import { CsvFileError, type RowRejection } from '../../jobs/import-audience/row-rules.ts';
 import { UserRecord } from '../../jobs/runtime/audience-records.ts';
 import { importInputFromObject } from '../../workflows/import-trigger.ts';
 
@@ -47,44 +38,31 @@ export interface PreviewOptions {
  */
 export async function previewImport(uri: string, options: PreviewOptions = {}): Promise<ImportPreview> {
   const { rows = 10, maxRecords = 10_000 } = options;
-  const { body, ids } = await openSource(uri, options.s3);
-  const bytes = new ByteCounter();
-  const records = csvRecordStream();
-  body.on('error', (error) => bytes.destroy(error));
-  bytes.on('error', (error) => records.destroy(error));
-  body.pipe(bytes).pipe(records);
-  let header: CsvHeader | undefined;
+  const { body, ids, contentEncoding } = await openSource(uri, options.s3);
+  const reader = await CsvRows.create();
   const produced: ImportPreview['produced'] = [];
   const rejections: RowRejection[] = [];
   let rowsRead = 0;
   let rowsValid = 0;
   let complete = true;
   try {
-    for await (const item of records as AsyncIterable<ParsedRecord | UnparsableRecord>) {
-      if (!header) {
-        if (item instanceof UnparsableRecord) throw new CsvFileError(`header row: ${item.reason}`);
-        header = parseHeader(item);
-        continue;
-      }
+    for await (const item of reader.rows(csvBytes(body, { name: uri, contentEncoding }))) {
       if (rowsRead >= maxRecords) {
         complete = false;
         break;
       }
       rowsRead++;
-      const row = item instanceof UnparsableRecord ? item : validateRecord(header, item);
-      if (row instanceof UnparsableRecord)
-        rejections.push({ line: row.line, column: '', reason: row.reason, raw: row.raw });
-      else if (isRejection(row)) rejections.push(row);
+      if (item.kind === 'rejected') rejections.push(item);
       else {
         rowsValid++;
         if (produced.length < rows) {
           const value = UserRecord.parse({
             type: 'user',
             ...ids,
-            userId: row.userId,
-            attributes: row.attributes,
+            userId: item.userId,
+            attributes: item.attributes,
           });
-          produced.push({ line: (item as ParsedRecord).line, key: row.userId, value });
+          produced.push({ line: item.line, key: item.userId, value });
         }
       }
     }
@@ -94,14 +72,18 @@ export async function previewImport(uri: string, options: PreviewOptions = {}): 
   } finally {
     body.destroy();
   }
-  if (!header) throw new Error(`${uri}: file is empty; a header row with a user_id column is required`);
-  return { source: uri, columns: header.columns, produced, rejections, rowsRead, rowsValid, complete };
+  const columns = reader.header?.columns ?? [];
+  return { source: uri, columns, produced, rejections, rowsRead, rowsValid, complete };
 }
 
 async function openSource(
   uri: string,
   s3: S3Client | undefined,
-): Promise<{ body: Readable; ids: { importId: string; userSegmentationId: string } }> {
+): Promise<{
+  body: Readable;
+  ids: { importId: string; userSegmentationId: string };
+  contentEncoding?: string | undefined;
+}> {
   const placeholder = { importId: '(preview)', userSegmentationId: '(preview)' };
   if (uri.startsWith('file://')) return { body: createReadStream(fileURLToPath(uri)), ids: placeholder };
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
@@ -116,5 +98,5 @@ async function openSource(
     // A key outside the import layout can still be previewed; its ids stay placeholders.
   }
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return { body: object.Body as Readable, ids };
+  return { body: object.Body as Readable, ids, contentEncoding: object.ContentEncoding };
 }

@@ -1,0 +1,145 @@
+import { CsvScanner, type ScanFailure, type ScannedRecord } from './csv-scanner.ts';
+import {
+  CsvFileError,
+  type CsvHeader,
+  describeScanFailure,
+  MAX_ROW_BYTES,
+  parseHeader,
+  type RowRejection,
+  rejectRecord,
+  rejectScanFailure,
+  type ValidRow,
+  validateRecord,
+} from './row-rules.ts';
+import { SeenUserIds } from './seen-user-ids.ts';
+
+/** What reading a file yields for each of its records, in file order: a valid row or a rejection. */
+export type RowItem = ValidRow | RowRejection;
+
+/** Rows read (or CSV bytes read) before the duplicate table is pre-sized from the estimate. */
+const PRESIZE_AFTER_ROWS = 10_000;
+const PRESIZE_AFTER_BYTES = 1024 * 1024;
+
+/** How to read one file. */
+export interface CsvRowsOptions {
+  /**
+   * Rows the whole file should hold, from the rows and CSV bytes read so far (see `ImportSource.estimateRows`):
+   * pre-sizes the duplicate table once, so it need not grow on the way.
+   */
+  readonly estimateRows?: (rowsRead: number, csvBytesRead: number) => number | undefined;
+  /**
+   * A rule of the consuming side, applied to a valid row before its id counts as seen (e.g. the size of the Kafka
+   * record it becomes): a reason rejects the row.
+   */
+  readonly extraRule?: (row: ValidRow) => string | undefined;
+}
+
+/**
+ * The rows of one CSV file: the scanner's records checked by the header rules, the row rules and the duplicate
+ * rule (a user id seen before in the file is rejected as "duplicate of line N"). Every record after the header
+ * is accounted for exactly once, as a row or a rejection. Synchronous (`push` / `end`) or as an async iterable.
+ */
+export class CsvRows {
+  /** The file's header, once read. */
+  header: CsvHeader | undefined;
+  /** Data records read so far (rows and rejections). */
+  rowsRead = 0;
+  private items: RowItem[] = [];
+  private presized = false;
+  private readonly scanner: CsvScanner;
+
+  private constructor(
+    private readonly seen: SeenUserIds,
+    private readonly options: CsvRowsOptions,
+  ) {
+    this.scanner = new CsvScanner(
+      { record: (record) => this.onRecord(record), failure: (failure) => this.onFailure(failure) },
+      { maxRecordBytes: MAX_ROW_BYTES },
+    );
+  }
+
+  /** A reader for one file. */
+  static async create(options: CsvRowsOptions = {}): Promise<CsvRows> {
+    return new CsvRows(await SeenUserIds.create(), options);
+  }
+
+  /** CSV bytes read so far (up to the end of the last record reported). */
+  get bytesRead(): number {
+    return this.scanner.offset;
+  }
+
+  /** The user ids seen so far (for their count and memory). */
+  get userIds(): SeenUserIds {
+    return this.seen;
+  }
+
+  /** Reads a chunk; returns the rows and rejections it completed. Throws CsvFileError for a bad header. */
+  push(chunk: Buffer): RowItem[] {
+    this.scanner.push(chunk);
+    if (!this.presized) this.presize();
+    return this.take();
+  }
+
+  /** Ends the file; returns the last row or rejection. Throws CsvFileError when the file has no header. */
+  end(): RowItem[] {
+    this.scanner.end();
+    if (!this.header) {
+      throw new CsvFileError('file is empty; a header row with a user_id column is required');
+    }
+    return this.take();
+  }
+
+  /** The rows and rejections of the whole file, read from `chunks` as they are consumed. */
+  async *rows(chunks: AsyncIterable<Buffer>): AsyncGenerator<RowItem> {
+    for await (const chunk of chunks) yield* this.push(chunk);
+    yield* this.end();
+  }
+
+  private take(): RowItem[] {
+    const items = this.items;
+    if (items.length > 0) this.items = [];
+    return items;
+  }
+
+  private presize(): void {
+    if (this.rowsRead < PRESIZE_AFTER_ROWS && this.bytesRead < PRESIZE_AFTER_BYTES) return;
+    this.presized = true;
+    const estimate = this.options.estimateRows?.(this.rowsRead, this.bytesRead);
+    // A little room over the estimate: rows of a file are rarely all the same length.
+    if (estimate !== undefined) this.seen.reserve(Math.ceil(estimate * 1.05));
+  }
+
+  private onRecord(record: ScannedRecord): void {
+    const { header } = this;
+    if (!header) {
+      this.header = parseHeader(record);
+      this.scanner.expectFields(this.header.columns.length);
+      return;
+    }
+    this.rowsRead++;
+    const row = validateRecord(header, record);
+    if (row.kind === 'rejected') {
+      this.items.push(row);
+      return;
+    }
+    const problem = this.options.extraRule?.(row);
+    if (problem !== undefined) {
+      this.items.push(rejectRecord(record, '', problem));
+      return;
+    }
+    const firstLine = this.seen.firstLineOf(record.field(header.userIdIndex), record.line);
+    if (firstLine !== 0) {
+      this.items.push(
+        rejectRecord(record, header.columns[header.userIdIndex]!, `duplicate of line ${firstLine}`),
+      );
+      return;
+    }
+    this.items.push(row);
+  }
+
+  private onFailure(failure: ScanFailure): void {
+    if (!this.header) throw new CsvFileError(`header row: ${describeScanFailure(failure, undefined)}`);
+    this.rowsRead++;
+    this.items.push(rejectScanFailure(failure, this.header));
+  }
+}
