@@ -101,6 +101,11 @@ export class CsvScanner {
     return this.lineNo;
   }
 
+  /** Bytes held for the record being scanned (at most `maxRecordBytes` + 2 plus one chunk). */
+  get heldBytes(): number {
+    return this.buf.length - this.pos;
+  }
+
   /** Scans a chunk; reports every record that ends in it (a record may wait for the next chunk). */
   push(chunk: Buffer): void {
     if (this.ended) throw new Error('CsvScanner: push after end');
