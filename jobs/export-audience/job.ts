@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../../dsl/job.ts';
+import { FormulaEscaping } from './csv-cells.ts';
 
 /** Reads one segment's records from Kafka up to its end marker and writes them as CSV to S3. */
 export const exportAudience = defineJob({
@@ -12,6 +13,8 @@ export const exportAudience = defineJob({
     importId: z.string().min(1).max(128),
     s3Bucket: z.string().min(3).max(63),
     s3Key: z.string().min(1).max(1024),
+    /** Formula neutralisation of attribute cells; the user id is never changed. 'none' exports re-import byte for byte. */
+    formulaEscaping: FormulaEscaping.default('attributes'),
   }),
   output: z.object({
     rowsExported: z.number(),

@@ -8,7 +8,7 @@ import { EndMarkerRecord, recordType, UserRecord } from '../runtime/audience-rec
 import type { JobDeps } from '../runtime/clients.ts';
 import { JobError } from '../runtime/job-error.ts';
 import { partitionCount } from '../runtime/topics.ts';
-import { neutraliseCell } from './csv-cells.ts';
+import { exportCells } from './csv-cells.ts';
 import type { exportAudience } from './job.ts';
 
 type Input = z.output<typeof exportAudience.input>;
@@ -59,9 +59,10 @@ export async function run(input: Input, deps: JobDeps): Promise<Output> {
     if (uploadError) throw uploadError;
     if (!csv.write(row)) await new Promise((resolve) => csv.once('drain', resolve));
   };
+  const cells = exportCells(input.formulaEscaping);
   const writeHeader = async (names: string[]) => {
     columns = names;
-    await writeRow(['user_id', ...names].map(neutraliseCell));
+    await writeRow(cells.header(names));
   };
 
   const consumer = deps.kafka.consumer({
@@ -135,7 +136,10 @@ export async function run(input: Input, deps: JobDeps): Promise<Output> {
             const record = UserRecord.parse(value);
             if (!columns) await writeHeader(Object.keys(record.attributes));
             await writeRow(
-              [record.userId, ...columns!.map((name) => record.attributes[name] ?? '')].map(neutraliseCell),
+              cells.row(
+                record.userId,
+                columns!.map((name) => record.attributes[name] ?? ''),
+              ),
             );
             rowsExported++;
           }

@@ -5,7 +5,30 @@ import { run as runImport } from '../../jobs/import-audience/run.ts';
 import { closeJobDeps, type JobDeps } from '../../jobs/runtime/clients.ts';
 import { JobError } from '../../jobs/runtime/job-error.ts';
 import { run as runEndMarker } from '../../jobs/send-end-marker/run.ts';
-import { createBucket, getObjectText, localJobDeps, putObject, uniqueId } from './support.ts';
+import {
+  createBucket,
+  getObject,
+  getObjectText,
+  localJobDeps,
+  putObject,
+  readTopic,
+  uniqueId,
+} from './support.ts';
+
+/** Values that must survive export → import unchanged (with formula escaping off). */
+const ROUND_TRIP_CSV = Buffer.from(
+  [
+    'user_id,note,score',
+    '-5,"=HYPERLINK(""http://x"")",+1',
+    '=1+1,"a, quoted ""note""",-3',
+    '@u3,"two\nlines\r\nand\rthree",@sum',
+    '" u4 ","\tindented ", trailing ',
+    '"日本😀","Zoë, ""é""",""',
+    "'u6,'quoted,=",
+    '"u,7",\u00a0,"\r"',
+    'u8,,',
+  ].join('\r\n'),
+);
 
 const TRICKY_CSV = [
   'user_id,note,score',
@@ -14,6 +37,7 @@ const TRICKY_CSV = [
   'u3,"two\nlines",@sum',
   'u4,"\tindented",plain',
   '"-u5",ok,0',
+  '=1+1,@x,-2',
 ].join('\n');
 
 describe('export-audience', function () {
@@ -22,7 +46,7 @@ describe('export-audience', function () {
   let bucket: string;
   const segment = uniqueId('segment');
 
-  async function importFile(csv: string, userSegmentationId = segment): Promise<string> {
+  async function importFile(csv: string | Buffer, userSegmentationId = segment): Promise<string> {
     const importId = uniqueId('imp');
     await putObject(deps.s3, bucket, `imports/${importId}.csv`, csv);
     await runImport(
@@ -44,7 +68,7 @@ describe('export-audience', function () {
   });
   after(() => closeJobDeps(deps));
 
-  it('exports only the rows of its import, quoted per RFC 4180, with formula cells neutralised', async () => {
+  it('exports only the rows of its import, quoted per RFC 4180, attribute formula cells neutralised, ids unchanged', async () => {
     const other = await importFile('user_id,note,score\nx1,other,1\nx2,other,2\n');
     const mine = await importFile(TRICKY_CSV);
     const otherSegment = await importFile('user_id,note,score\ny1,elsewhere,3\n', uniqueId('segment'));
@@ -59,10 +83,11 @@ describe('export-audience', function () {
         importId: mine,
         s3Bucket: bucket,
         s3Key: `exports/${exportId}.csv`,
+        formulaEscaping: 'attributes',
       },
       deps,
     );
-    expect(result.rowsExported).to.equal(5);
+    expect(result.rowsExported).to.equal(6);
     const text = (await getObjectText(deps.s3, bucket, `exports/${exportId}.csv`))!;
     const rows = parse(text) as string[][];
     expect(rows[0]).to.deep.equal(['user_id', 'note', 'score']);
@@ -71,7 +96,8 @@ describe('export-audience', function () {
       ['u2', 'a, quoted "note"', `'-3`],
       ['u3', 'two\nlines', `'@sum`],
       ['u4', `'\tindented`, 'plain'],
-      [`'-u5`, 'ok', '0'],
+      ['-u5', 'ok', '0'],
+      ['=1+1', `'@x`, `'-2`],
     ]);
     expect(text).to.contain('"a, quoted ""note"""');
   });
@@ -87,6 +113,7 @@ describe('export-audience', function () {
           importId: unclosed,
           s3Bucket: bucket,
           s3Key: `exports/${exportId}.csv`,
+          formulaEscaping: 'attributes',
         },
         deps,
       );
@@ -99,5 +126,25 @@ describe('export-audience', function () {
       );
     }
     expect(await getObjectText(deps.s3, bucket, `exports/${exportId}.csv`)).to.equal(undefined);
+  });
+
+  it('with formulaEscaping none, an export imports back to the same users and attributes, byte for byte', async () => {
+    // GIVEN an import of values a spreadsheet would take for formulas, quotes, line breaks, spaces, multibyte
+    const original = await importFile(ROUND_TRIP_CSV);
+    await runEndMarker({ jobId: original, jobKind: 'import', userSegmentationId: segment }, deps);
+    // WHEN it is exported without formula escaping and the export is imported again
+    const exportId = uniqueId('exp');
+    const exported = { exportId, userSegmentationId: segment, importId: original, s3Bucket: bucket };
+    await runExport({ ...exported, s3Key: `exports/${exportId}.csv`, formulaEscaping: 'none' }, deps);
+    const again = await importFile(await getObject(deps.s3, bucket, `exports/${exportId}.csv`));
+    // THEN both imports produced the same users with the same attribute values
+    const records = await readTopic(deps.kafka, deps.config.audienceTopic, 500);
+    const usersOf = (importId: string) =>
+      records
+        .filter((record) => record.value.importId === importId)
+        .map((record) => [record.value.userId, record.value.attributes] as const)
+        .sort(([a], [b]) => (String(a) < String(b) ? -1 : 1));
+    expect(usersOf(original)).to.have.length(8);
+    expect(usersOf(again)).to.deep.equal(usersOf(original));
   });
 });

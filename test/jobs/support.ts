@@ -63,6 +63,12 @@ export async function putObject(
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 }
 
+/** Reads an object's bytes. */
+export async function getObject(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await object.Body!.transformToByteArray());
+}
+
 /** Reads an object as text, or undefined when it does not exist. */
 export async function getObjectText(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
   try {
