@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { run } from '../../jobs/import-audience/run.ts';
@@ -14,6 +15,8 @@ interface Rejected {
 interface Case {
   name: string;
   file: string | Buffer | undefined;
+  /** Key suffix. @default '.csv' */
+  key?: string;
   maxRejectedRows?: number;
   produced?: number;
   rejected?: Rejected[];
@@ -128,6 +131,71 @@ const cases: Case[] = [
         /3 rows rejected after 5 rows read, more than maxRejectedRows=2; see s3:\/\/.*\/rejects\/.*\.csv; first reasons: line 3 \(user_id\): user_id is empty/,
     },
   },
+  {
+    name: 'a stray quote in a 100-row LF file (K2,"b"x): the 99 other rows are produced',
+    file: `user_id,name\n${Array.from({ length: 100 }, (_, i) => (i === 1 ? 'K2,"b"x' : `K${i + 1},n${i}`)).join('\n')}\n`,
+    produced: 99,
+    rejected: [{ line: 3, column: 'name', reason: /text after a closing quote/ }],
+  },
+  {
+    name: 'a CRLF header followed by LF rows, user_id last (no CR stays in a value)',
+    file: 'name,user_id\r\nAda,u1\nBob,u2\n',
+    produced: 2,
+    attributes: [{ name: 'Ada' }, { name: 'Bob' }],
+  },
+  {
+    name: 'an LF header followed by CRLF rows, user_id last',
+    file: 'name,user_id\nAda,u1\r\nBob,u2\r\n',
+    produced: 2,
+    attributes: [{ name: 'Ada' }, { name: 'Bob' }],
+  },
+  {
+    name: 'an unterminated quote in the middle of a file (the rows after it are read)',
+    file: 'user_id,plan\nu1,"pro\nu2,free\nu3,"team"\nu4,pro\n',
+    produced: 3,
+    rejected: [{ line: 2, column: 'plan', reason: /unterminated quoted field/ }],
+  },
+  {
+    name: 'a header " USER_ID , name " (trimmed, any case, user id column anywhere)',
+    file: ' name , USER_ID \nAda,u1\n',
+    produced: 1,
+    attributes: [{ name: 'Ada' }],
+  },
+  {
+    name: 'header names that differ only in case',
+    file: 'user_id,Plan,plan\nu1,a,b\n',
+    error: { name: 'InvalidInput', message: /header column 'plan' appears twice \(columns 2 and 3\)/ },
+  },
+  {
+    name: 'a quote inside an unquoted field (C1,=HYPERLINK("http://x"))',
+    file: 'user_id,link\nC1,=HYPERLINK("http://x")\n',
+    produced: 1,
+    attributes: [{ link: '=HYPERLINK("http://x")' }],
+  },
+  {
+    name: 'a gzip-compressed object under a .csv.gz key',
+    key: '.csv.gz',
+    file: gzipSync('user_id,plan\nu1,pro\nu2,free\n'),
+    produced: 2,
+    attributes: [{ plan: 'pro' }, { plan: 'free' }],
+  },
+  {
+    name: 'the same user id twice (one user per import)',
+    file: 'user_id,plan\nu1,pro\nu2,free\nu1,team\n',
+    produced: 2,
+    rejected: [{ line: 4, column: 'user_id', reason: /^duplicate of line 2$/ }],
+    attributes: [{ plan: 'pro' }, { plan: 'free' }],
+  },
+  {
+    name: 'a UTF-16 file',
+    file: Buffer.from('\uFEFFuser_id\nu1\n', 'utf16le'),
+    error: { name: 'InvalidInput', message: /found UTF-16 LE text \(byte order mark FF FE\)/ },
+  },
+  {
+    name: 'a spreadsheet workbook (binary data)',
+    file: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]),
+    error: { name: 'InvalidInput', message: /found a ZIP archive \(an .xlsx workbook/ },
+  },
 ];
 
 describe('import-audience with bad input', function () {
@@ -147,7 +215,7 @@ describe('import-audience with bad input', function () {
   for (const c of cases) {
     it(`handles ${c.name}`, async () => {
       const importId = uniqueId('bad');
-      const key = `imports/${importId}.csv`;
+      const key = `imports/${importId}${c.key ?? '.csv'}`;
       if (c.file !== undefined) await putObject(deps.s3, bucket, key, c.file);
       const input = {
         importId,
