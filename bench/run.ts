@@ -4,6 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { runCompileBench } from './compile-workflow.ts';
+import { runParseFloorBench } from './import/parse-floor.ts';
 import { runImportBench } from './import-throughput.ts';
 
 const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), node: process.version };
@@ -13,6 +14,11 @@ console.log(
 );
 results.compileWorkflow = runCompileBench();
 console.table(results.compileWorkflow);
+
+console.log(
+  "Import's parse floor (no Kafka): 1,000,000 and 5,000,000 rows (reference: csv-parse alone on the same file)",
+);
+results.parseFloor = await runParseFloorBench();
 
 console.log('Import: 1,000,000 and 5,000,000 rows into Kafka (reference: kcat -P on the same broker)');
 results.importThroughput = await runImportBench();

@@ -89,10 +89,41 @@ export class CsvRows {
     return this.take();
   }
 
-  /** The rows and rejections of the whole file, read from `chunks` as they are consumed. */
-  async *rows(chunks: AsyncIterable<Buffer>): AsyncGenerator<RowItem> {
-    for await (const chunk of chunks) yield* this.push(chunk);
-    yield* this.end();
+  /**
+   * The rows and rejections of the whole file, read from `chunks` as they are consumed. An iterator of its own
+   * rather than an async generator: a row already scanned costs one resolved promise, not a generator's round trips.
+   */
+  rows(chunks: AsyncIterable<Buffer>): AsyncIterableIterator<RowItem> {
+    const source = chunks[Symbol.asyncIterator]();
+    let items: RowItem[] = [];
+    let index = 0;
+    let ended = false;
+    const refill = async (): Promise<IteratorResult<RowItem>> => {
+      while (index >= items.length) {
+        if (ended) return { value: undefined, done: true };
+        const next = await source.next();
+        if (next.done) {
+          ended = true;
+          items = this.end();
+        } else {
+          items = this.push(next.value);
+        }
+        index = 0;
+      }
+      return { value: items[index++]!, done: false };
+    };
+    const iterator: AsyncIterableIterator<RowItem> = {
+      next: () =>
+        index < items.length ? Promise.resolve({ value: items[index++]!, done: false }) : refill(),
+      return: async () => {
+        ended = true;
+        items = [];
+        await source.return?.();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   private take(): RowItem[] {

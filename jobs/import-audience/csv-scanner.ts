@@ -274,6 +274,8 @@ export class CsvScanner {
     view.end = this.bufOffset + end;
     view.byteLength = byteLength;
     view.fieldCount = fields;
+    view.ascii = -1;
+    view.text = undefined;
     this.pos = end;
     this.lineNo += progress.breaks + 1;
     this.handler.record(view);

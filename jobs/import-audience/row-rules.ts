@@ -1,4 +1,4 @@
-import { isAscii, isUtf8 } from 'node:buffer';
+import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
 import type { ScanFailure, ScannedRecord } from './csv-scanner.ts';
 
@@ -99,7 +99,7 @@ export function validateRecord(header: CsvHeader, record: ScannedRecord): ValidR
   const bytes = record.bytes();
   if (bytes.includes(0))
     return rejectField(header, record, 'NUL byte in value', (field) => field.includes(0));
-  if (!isAscii(bytes) && !isUtf8(bytes)) {
+  if (!record.isAscii() && !isUtf8(bytes)) {
     return rejectField(header, record, 'value is not valid UTF-8', (field) => !isUtf8(field));
   }
   const idProblem = userIdProblem(record.field(userIdIndex));

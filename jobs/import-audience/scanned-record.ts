@@ -1,5 +1,7 @@
 /** What the CSV scanner reports: a record (a reused view over the pushed bytes) or a failure of one. */
 
+import { isAscii } from 'node:buffer';
+
 /** The double quote byte. */
 export const QUOTE = 0x22;
 
@@ -54,6 +56,8 @@ export interface ScannedRecord {
   fieldText(index: number): string;
   /** The record's bytes as they are in the file, without its line break. */
   bytes(): Buffer;
+  /** True when every byte of the record is ASCII (checked once per record). */
+  isAscii(): boolean;
 }
 
 /** Receives what the scanner finds, in file order. */
@@ -75,6 +79,10 @@ export class RecordView implements ScannedRecord {
   starts = new Int32Array(64);
   ends = new Int32Array(64);
   escaped = new Uint8Array(64);
+  /** 1 ASCII, 0 not, -1 not checked yet: the scanner sets -1 for each record. */
+  ascii = -1;
+  /** The whole record as text, when ASCII and asked for: fields are slices of it (one decode per record). */
+  text: string | undefined;
 
   field(index: number): Buffer {
     const raw = this.buf.subarray(this.starts[index]!, this.ends[index]!);
@@ -82,8 +90,19 @@ export class RecordView implements ScannedRecord {
   }
 
   fieldText(index: number): string {
-    const text = this.buf.toString('utf8', this.starts[index]!, this.ends[index]!);
+    let text: string;
+    if (this.isAscii()) {
+      this.text ??= this.buf.toString('latin1', this.at, this.at + this.byteLength);
+      text = this.text.slice(this.starts[index]! - this.at, this.ends[index]! - this.at);
+    } else {
+      text = this.buf.toString('utf8', this.starts[index]!, this.ends[index]!);
+    }
     return this.escaped[index] ? text.replaceAll('""', '"') : text;
+  }
+
+  isAscii(): boolean {
+    if (this.ascii === -1) this.ascii = isAscii(this.bytes()) ? 1 : 0;
+    return this.ascii === 1;
   }
 
   bytes(): Buffer {
