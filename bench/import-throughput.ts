@@ -13,6 +13,7 @@ import { ensureTopic } from '../jobs/runtime/topics.ts';
 import { ensureLocalServices } from '../local/services/index.ts';
 import { buildJobs } from '../scripts/build-jobs.ts';
 import { measureProcess, type ProcessRun } from './import/measure.ts';
+import { writeTable } from './import/table.ts';
 import { writeUsersFile } from './import/users-file.ts';
 
 const PARTITIONS = 6;
@@ -163,9 +164,7 @@ function printTable(f: Record<string, unknown>): void {
       String(f.bigPeakRssMiB),
     ],
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const row of rows)
-    process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ') + '\n');
+  writeTable(rows);
   process.stdout.write(
     `import/kcat throughput ratio: ${f.importToKcatRatio} (goal ≥ 0.5); RSS growth 1M → 5M rows: ${Math.round(Number(f.rssGrowth) * 100)}% (goal ≤ 20%)\n`,
   );

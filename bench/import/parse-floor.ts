@@ -12,6 +12,7 @@ import { CsvScanner } from '../../jobs/import-audience/csv-scanner.ts';
 import { MAX_ROW_BYTES } from '../../jobs/import-audience/row-rules.ts';
 import { rowEstimate } from '../../jobs/import-audience/source-object.ts';
 import { measureProcess } from './measure.ts';
+import { writeTable } from './table.ts';
 import { writeUsersFile } from './users-file.ts';
 
 /** What runs: the whole reading side, our scanner alone, or csv-parse alone (records counted). */
@@ -22,10 +23,11 @@ async function runContender(
   contender: Contender,
   file: string,
   size: number,
-): Promise<{ rows: number; seconds: number; cpuSeconds: number }> {
+): Promise<{ rows: number; seconds: number; cpuSeconds: number; idTableBytes?: number }> {
   const started = process.hrtime.bigint();
   const cpuAtStart = process.cpuUsage();
   let rows = 0;
+  let idTableBytes: number | undefined;
   const body = createReadStream(file, { highWaterMark: 64 * 1024 });
   if (contender === 'csv-parse') {
     for await (const _record of body.pipe(parse())) rows++;
@@ -54,12 +56,14 @@ async function runContender(
       rows++;
     }
     if (bytes === 0 && rows > 0) throw new Error('nothing encoded');
+    idTableBytes = reader.userIds.bytes;
   }
   const cpu = process.cpuUsage(cpuAtStart);
   return {
     rows,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    ...(idTableBytes === undefined ? {} : { idTableBytes }),
   };
 }
 
@@ -71,6 +75,8 @@ interface ContenderRun {
   /** Rows per second of the process's own CPU time (user + system): steadier than wall time on a busy machine. */
   rowsPerCpuSecond: number;
   peakRssMiB: number;
+  /** The duplicate table's bytes per row at the end (parse floor only). */
+  idTableBytesPerRow?: number;
 }
 
 async function measure(contender: Contender, file: string, size: number): Promise<ContenderRun> {
@@ -85,6 +91,7 @@ async function measure(contender: Contender, file: string, size: number): Promis
     rows: number;
     seconds: number;
     cpuSeconds: number;
+    idTableBytes?: number;
   };
   return {
     contender,
@@ -92,6 +99,9 @@ async function measure(contender: Contender, file: string, size: number): Promis
     rowsPerSecond: Math.round(result.rows / result.seconds),
     rowsPerCpuSecond: Math.round(result.rows / result.cpuSeconds),
     peakRssMiB: run.peakRssMiB,
+    ...(result.idTableBytes === undefined
+      ? {}
+      : { idTableBytesPerRow: Math.round((result.idTableBytes / result.rows) * 10) / 10 }),
   };
 }
 
@@ -152,18 +162,17 @@ function printTable(f: { runs: ContenderRun[] } & Record<string, unknown>): void
     'csv-parse': 'csv-parse alone (read, parse)',
   };
   const rows: string[][] = [
-    ['run', 'rows', 'rows/s', 'rows/CPU-s', 'peak RSS MiB'],
+    ['run', 'rows', 'rows/s', 'rows/CPU-s', 'peak RSS MiB', 'id table B/row'],
     ...f.runs.map((r) => [
       names[r.contender],
       String(r.rows),
       String(r.rowsPerSecond),
       String(r.rowsPerCpuSecond),
       String(r.peakRssMiB),
+      r.idTableBytesPerRow === undefined ? '-' : String(r.idTableBytesPerRow),
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const row of rows)
-    process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ') + '\n');
+  writeTable(rows);
   process.stdout.write(
     `per CPU-second: parse floor / csv-parse ${f.parseFloorToCsvParseCpuRatio}, scanner / csv-parse ${f.scannerToCsvParseCpuRatio} (goal: parse floor well above 300,000 rows/s on one core)\n`,
   );

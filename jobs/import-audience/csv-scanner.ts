@@ -15,12 +15,11 @@ import {
   type ScanFailure,
   type ScanFailureKind,
 } from './scanned-record.ts';
+import { HEAD_BYTES, SkippedLine } from './skipped-line.ts';
 
 const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
-/** Bytes of a failed line kept for its report (1,024 characters of UTF-8 need at most 4,096). */
-const HEAD_BYTES = 4096;
 
 /** Where the scanned bytes sit in the object, and the scanner's memory bound. */
 export interface CsvScannerOptions {
@@ -30,19 +29,6 @@ export interface CsvScannerOptions {
   readonly startOffset?: number;
   /** Line number of the first byte pushed. @default 1 */
   readonly startLine?: number;
-}
-
-/** A failure whose first line has not ended yet: its bytes are dropped until the line break (memory bound). */
-interface SkippedLine {
-  kind: ScanFailureKind;
-  line: number;
-  start: number;
-  head: Buffer;
-  byteLength: number;
-  fieldCount: number;
-  fieldIndex: number;
-  /** The last byte dropped was a CR: a LF right after it belongs to the same line break. */
-  afterCr: boolean;
 }
 
 /** Outcome of one attempt to scan the record at the current position. */
@@ -306,7 +292,7 @@ export class CsvScanner {
     if (final) return this.reportFailure(kind, at, buf.length, buf.length, buf.length - at);
     if (buf.length - at <= this.maxRecordBytes) return Step.NeedMore;
     // The first line alone passes the limit: drop its bytes until its line break comes.
-    this.skipped = {
+    this.skipped = new SkippedLine({
       kind,
       line: this.lineNo,
       start: this.bufOffset + at,
@@ -315,51 +301,22 @@ export class CsvScanner {
       fieldCount: progress.fields,
       fieldIndex: progress.fieldIndex,
       afterCr: k < buf.length,
-    };
+    });
     this.pos = buf.length;
     return Step.NeedMore;
   }
 
-  /** Drops the bytes of a skipped line up to its line break; returns the bytes after it. */
+  /** Feeds a skipped line; reports its failure once it ended. Returns the bytes after it. */
   private skipLine(chunk: Buffer, final: boolean): Buffer {
     const skipped = this.skipped!;
-    let k = 0;
-    if (skipped.afterCr) {
-      k = chunk.length > 0 && chunk[0] === LF ? 1 : 0;
-      if (chunk.length === 0 && !final) return chunk;
-    } else {
-      while (k < chunk.length && chunk[k] !== LF && chunk[k] !== CR) k++;
-      skipped.byteLength += k;
-      if (skipped.head.length < HEAD_BYTES) {
-        const more = chunk.subarray(0, Math.min(k, HEAD_BYTES - skipped.head.length));
-        skipped.head = Buffer.concat([skipped.head, more]);
-      }
-      if (k === chunk.length && !final) {
-        this.bufOffset += chunk.length;
-        return chunk.subarray(chunk.length);
-      }
-      if (k < chunk.length && chunk[k] === CR && k + 1 === chunk.length && !final) {
-        skipped.afterCr = true;
-        this.bufOffset += chunk.length;
-        return chunk.subarray(chunk.length);
-      }
-      if (k < chunk.length) k += chunk[k] === CR && chunk[k + 1] === LF ? 2 : 1;
+    const taken = skipped.take(chunk, final);
+    this.bufOffset += taken;
+    if (skipped.ended) {
+      this.skipped = undefined;
+      this.lineNo++;
+      this.handler.failure(skipped.failure(this.bufOffset));
     }
-    this.bufOffset += k;
-    this.skipped = undefined;
-    this.handler.failure({
-      kind: skipped.kind,
-      line: skipped.line,
-      start: skipped.start,
-      end: this.bufOffset,
-      head: skipped.head,
-      byteLength: skipped.byteLength,
-      lineCount: 1,
-      fieldCount: skipped.fieldCount,
-      fieldIndex: skipped.fieldIndex,
-    });
-    this.lineNo++;
-    return chunk.subarray(k);
+    return chunk.subarray(taken);
   }
 
   /** Reports the first line `at`..`lineEnd` of a failed record and resumes at `end`, the next line. */
