@@ -166,7 +166,7 @@ function printTable(f: Record<string, unknown>): void {
   ];
   writeTable(rows);
   process.stdout.write(
-    `import/kcat throughput ratio: ${f.importToKcatRatio} (goal ≥ 0.5); RSS growth 1M → 5M rows: ${Math.round(Number(f.rssGrowth) * 100)}% (goal ≤ 20%)\n`,
+    `import/kcat throughput ratio: ${f.importToKcatRatio} (goal ≥ 0.5); RSS growth 1M → 5M rows: ${Math.round(Number(f.rssGrowth) * 100)}% (the duplicate table grows ~30 bytes a row; the rest should stay flat)\n`,
   );
 }
 
