@@ -9,7 +9,9 @@
 export type { CsvScanHandler, ScanFailure, ScanFailureKind, ScannedRecord } from './scanned-record.ts';
 
 import {
+  CR,
   type CsvScanHandler,
+  LF,
   QUOTE,
   RecordView,
   type ScanFailure,
@@ -18,8 +20,6 @@ import {
 import { HEAD_BYTES, SkippedLine } from './skipped-line.ts';
 
 const COMMA = 0x2c;
-const LF = 0x0a;
-const CR = 0x0d;
 
 /** Where the scanned bytes sit in the object, and the scanner's memory bound. */
 export interface CsvScannerOptions {

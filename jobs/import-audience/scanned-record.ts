@@ -4,6 +4,10 @@ import { isAscii } from 'node:buffer';
 
 /** The double quote byte. */
 export const QUOTE = 0x22;
+/** Line feed. */
+export const LF = 0x0a;
+/** Carriage return. */
+export const CR = 0x0d;
 
 /** Why a record could not be formed. */
 export type ScanFailureKind =

@@ -1,7 +1,5 @@
-import type { ScanFailure, ScanFailureKind } from './scanned-record.ts';
+import { CR, LF, type ScanFailure, type ScanFailureKind } from './scanned-record.ts';
 
-const LF = 0x0a;
-const CR = 0x0d;
 /** Bytes of a failed line kept for its report (1,024 characters of UTF-8 need at most 4,096). */
 export const HEAD_BYTES = 4096;
 
