@@ -1,5 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import { z } from 'zod';
 import type { ScanFailure, ScannedRecord } from './csv-scanner.ts';
 
 /** Longest accepted row in bytes, line break excluded (a Kafka record must stay well under 1 MB). */
@@ -30,16 +29,6 @@ export interface ValidRow {
   /** The row's bytes in the file, line break excluded. */
   readonly rawBytes: number;
 }
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/** A valid user id: non-empty, at most 256 bytes of UTF-8, no control characters. */
-export const UserId = z
-  .string()
-  .min(1, 'user_id is empty')
-  .refine((id) => Buffer.byteLength(id, 'utf8') <= MAX_USER_ID_BYTES, 'user_id is longer than 256 bytes')
-  .refine((id) => !CONTROL.test(id), 'user_id contains a control character');
 
 /** The validated header: column names (trimmed, as written) and where the user id is. */
 export interface CsvHeader {
