@@ -77,7 +77,7 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
   let secretArn: string;
   const segment = uniqueId('seg');
   const importId = uniqueId('imp');
-  const savedEnv = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  let savedEnv: { id: string | undefined; secret: string | undefined } | undefined;
 
   /** The job's deps: S3 signed by its own role, DynamoDB by the administrator, every request recorded. */
   function depsOf(job: string): JobDeps {
@@ -131,6 +131,7 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
     await putObject(base.s3, bucket, `imports/${segment}/big-${importId}.csv`, `${big.join('\n')}\n`);
     await enforceIam(emulator, true);
     // Clients a job builds itself (the Kafka secret reader) sign with the default credentials.
+    savedEnv = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
     process.env.AWS_ACCESS_KEY_ID = admin.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = admin.secretAccessKey;
   });
@@ -147,6 +148,7 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
 
   after(async () => {
     await enforceIam(emulator, false);
+    if (!savedEnv) return;
     for (const [name, value] of [
       ['AWS_ACCESS_KEY_ID', savedEnv.id],
       ['AWS_SECRET_ACCESS_KEY', savedEnv.secret],
