@@ -184,6 +184,19 @@ describe('infra: the preflight refuses networks the jobs could not leave', () =>
     );
   });
 
+  it('Kafka in the VPC of `network` when that VPC has a NAT gateway: Kafka jobs run in its private subnets', async () => {
+    const { thrown, registered } = await attempt({
+      'audience-io:kafkaNetwork': JSON.stringify({ mode: 'vpc' }),
+      'audience-io:network': JSON.stringify({ vpc: 'new', natGateway: true }),
+    });
+    expect(thrown).to.equal(undefined);
+    const fn = registered.find((r) => r.name === 'audience-io-send-end-marker-lambda-function')!;
+    const vpc = registered.find((r) => r.type === 'awsx:ec2:Vpc')!;
+    expect((fn.inputs.vpcConfig as { subnetIds: string[] }).subnetIds).to.deep.equal(
+      (vpc.state.privateSubnetIds as string[]).slice(0, 2),
+    );
+  });
+
   it('Kafka subnets routing 0.0.0.0/0 to an internet gateway, without VPC endpoints', async () => {
     const problems = await problemsOf(
       {},
