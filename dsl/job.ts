@@ -4,12 +4,13 @@ import type { z } from 'zod';
 export type Executor = 'lambda' | 'fargate';
 
 /**
- * What a job touches, named after the platform resource. Infrastructure turns each need into the
- * least-privilege IAM statements of the job's role; nothing else is granted.
+ * What a job touches, named after the platform resource (and, in the audience bucket, the key prefix).
+ * Infrastructure turns each need into the least-privilege IAM statements of the job's role; nothing else is granted.
  */
 export type JobNeed =
-  | 'audienceBucket:read'
-  | 'audienceBucket:write'
+  | 'audienceBucket:read:imports'
+  | 'audienceBucket:write:rejects'
+  | 'audienceBucket:write:exports'
   | 'statusTable:read'
   | 'statusTable:write'
   | 'kafka';

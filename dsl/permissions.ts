@@ -62,7 +62,8 @@ export function statePermissions(
         {
           Effect: 'Allow',
           Action: ['ecs:RunTask'],
-          Resource: [binding.taskDefinition],
+          // Every revision of the family: a retry still running the previous revision after a deploy may start it.
+          Resource: [deriveInput(binding.taskDefinition, 'family', (arn) => arn.replace(/:\d+$/, ':*'))],
           Condition: { ArnEquals: { 'ecs:cluster': binding.cluster } },
         },
         {
@@ -137,12 +138,24 @@ export function statePermissions(
       const bucketName = typeof bucket === 'string' ? bucket : '*';
       const objectKey = typeof bucket === 'string' && typeof key === 'string' ? key : '*';
       return [
-        { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucketName}/${objectKey}`] },
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject'],
+          // S3 ARNs have no region or account, but do have the state machine's partition.
+          Resource: [
+            deriveInput(
+              self,
+              `s3:${bucketName}/${objectKey}`,
+              (arn) => `arn:${arnFields(arn).partition}:s3:::${bucketName}/${objectKey}`,
+            ),
+          ],
+        },
         { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [self] },
         {
           Effect: 'Allow',
           Action: ['states:DescribeExecution', 'states:StopExecution'],
-          Resource: [executionsOf(self)],
+          // A map run's child executions are `execution:<state machine>/<map run label>:<id>`.
+          Resource: [mapRunExecutionsOf(self)],
         },
       ];
     }
@@ -179,6 +192,15 @@ function executionsOf(stateMachineArn: Input<string>): Input<string> {
     stateMachineArn,
     'executions',
     (arn) => `${arn.replace(':stateMachine:', ':execution:')}:*`,
+  );
+}
+
+/** The ARN pattern of the child executions of a state machine's distributed map runs. */
+function mapRunExecutionsOf(stateMachineArn: Input<string>): Input<string> {
+  return deriveInput(
+    stateMachineArn,
+    'mapRunExecutions',
+    (arn) => `${arn.replace(':stateMachine:', ':execution:')}/*`,
   );
 }
 

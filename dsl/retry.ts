@@ -25,12 +25,15 @@ export type RetryOverrides = Omit<RetryRule, 'errors'>;
 /** Retry presets named after what they cover. */
 export const retryPresets = {
   /**
-   * Transient Lambda service errors, as AWS recommends for `lambda:invoke`: 2 s, 6 attempts, backoff 2.
+   * Transient Lambda service errors, as AWS recommends for `lambda:invoke`, and throttling (several imports
+   * starting at once can exceed the account's concurrency): 2 s, 6 attempts, backoff 2.
    * @see https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
    */
-  lambdaServiceErrors(overrides: RetryOverrides = {}): RetryRule<(typeof LAMBDA_TRANSIENT_ERRORS)[number]> {
+  lambdaServiceErrors(
+    overrides: RetryOverrides = {},
+  ): RetryRule<(typeof LAMBDA_TRANSIENT_ERRORS)[number] | 'Lambda.TooManyRequestsException'> {
     return {
-      errors: LAMBDA_TRANSIENT_ERRORS,
+      errors: [...LAMBDA_TRANSIENT_ERRORS, 'Lambda.TooManyRequestsException'],
       intervalSeconds: 2,
       maxAttempts: 6,
       backoffRate: 2,

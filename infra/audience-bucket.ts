@@ -5,11 +5,16 @@ import * as pulumi from '@pulumi/pulumi';
 export interface AudienceBucketArgs {
   /** Days after which objects under `rejects/` (rows that failed validation) are deleted. */
   readonly rejectsExpirationDays: number;
+  /** Keep replaced and deleted objects as noncurrent versions for {@link NONCURRENT_VERSION_DAYS} days. */
+  readonly versioning: boolean;
 }
+
+/** Days a replaced or deleted object stays recoverable when versioning is on. */
+export const NONCURRENT_VERSION_DAYS = 30;
 
 /**
  * The bucket imports are dropped into (`imports/`) and exports written to: encrypted, never public,
- * TLS only, with EventBridge notifications on so an upload can start the import workflow.
+ * TLS only, optionally versioned, with EventBridge notifications on so an upload can start the import workflow.
  */
 export class AudienceBucket extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
@@ -26,7 +31,8 @@ export class AudienceBucket extends pulumi.ComponentResource {
     this.blockPublicAccess(name);
     this.encryptAtRest(name);
     this.requireTls(name);
-    this.expireRejects(name, args.rejectsExpirationDays);
+    const versioning = args.versioning ? this.keepVersions(name) : undefined;
+    this.expireObjects(name, args, versioning);
     this.notifyEventBridge(name);
     this.registerOutputs({ name: this.name, arn: this.arn });
   }
@@ -84,22 +90,47 @@ export class AudienceBucket extends pulumi.ComponentResource {
     );
   }
 
-  private expireRejects(name: string, days: number): void {
+  private keepVersions(name: string): aws.s3.BucketVersioning {
+    return new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      { bucket: this.bucket.id, versioningConfiguration: { status: 'Enabled' } },
+      { parent: this },
+    );
+  }
+
+  private expireObjects(
+    name: string,
+    args: AudienceBucketArgs,
+    versioning: aws.s3.BucketVersioning | undefined,
+  ): void {
+    const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [
+      {
+        id: 'expire-rejects',
+        status: 'Enabled',
+        filter: { prefix: 'rejects/' },
+        expiration: { days: args.rejectsExpirationDays },
+      },
+      {
+        id: 'abort-incomplete-multipart-uploads',
+        status: 'Enabled',
+        filter: {},
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+      },
+    ];
+    if (args.versioning) {
+      rules.push({
+        id: 'expire-noncurrent-versions',
+        status: 'Enabled',
+        filter: {},
+        noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
+        expiration: { expiredObjectDeleteMarker: true },
+      });
+    }
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
-      {
-        bucket: this.bucket.id,
-        rules: [
-          { id: 'expire-rejects', status: 'Enabled', filter: { prefix: 'rejects/' }, expiration: { days } },
-          {
-            id: 'abort-incomplete-multipart-uploads',
-            status: 'Enabled',
-            filter: {},
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-          },
-        ],
-      },
-      { parent: this },
+      { bucket: this.bucket.id, rules },
+      // AWS asks for versioning to be configured before lifecycle rules that read it.
+      { parent: this, dependsOn: versioning ? [versioning] : [] },
     );
   }
 

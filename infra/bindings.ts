@@ -9,17 +9,19 @@ import type { LambdaJob } from './lambda-job.ts';
 export interface TaskPlacement {
   readonly clusterArn: pulumi.Input<string>;
   readonly subnetIds: readonly pulumi.Input<string>[];
-  readonly securityGroupId: pulumi.Input<string>;
+  readonly securityGroupIds: readonly pulumi.Input<string>[];
+}
+
+/** How one task job's tasks are started: on which capacity, and whether with a public IP. */
+export interface TaskLaunch {
+  readonly capacityProvider: pulumi.Input<string>;
   readonly assignPublicIp: boolean;
 }
 
 /** The deployed resources of each job, by job name. */
 export interface DeployedJobs {
   readonly lambda: ReadonlyMap<string, LambdaJob>;
-  readonly task: ReadonlyMap<
-    string,
-    { readonly job: FargateJob; readonly capacityProvider: pulumi.Input<string> }
-  >;
+  readonly task: ReadonlyMap<string, FargateJob>;
 }
 
 /** The bindings that compile workflows against the deployed functions, task definitions and roles. */
@@ -27,13 +29,15 @@ export function deployedBindings(
   jobs: DeployedJobs,
   placement: TaskPlacement,
   stateMachineArn: (workflowName: string) => pulumi.Input<string>,
+  launch: (job: AnyJob) => TaskLaunch,
 ): ResourceBindings {
   return {
     lambda(job) {
       return { functionArn: deployed(jobs.lambda, job, 'lambda').functionArn };
     },
     fargate(job): FargateBinding {
-      const { job: task, capacityProvider } = deployed(jobs.task, job, 'fargate');
+      const task = deployed(jobs.task, job, 'fargate');
+      const { capacityProvider, assignPublicIp } = launch(job);
       return {
         cluster: placement.clusterArn,
         taskDefinition: task.taskDefinitionArn,
@@ -41,8 +45,9 @@ export function deployedBindings(
         // The same command as the task definition's, so the deployed ASL equals what synth and the local runner run.
         command: fargateCommand(job),
         subnets: placement.subnetIds,
-        securityGroups: [placement.securityGroupId],
-        assignPublicIp: placement.assignPublicIp,
+        securityGroups: placement.securityGroupIds,
+        // ECS refuses a public IP for EC2 tasks; those and tasks in private subnets leave through NAT or endpoints.
+        assignPublicIp,
         capacityProviderStrategy: [{ capacityProvider, weight: 1 }],
         taskRoleArn: task.taskRole.arn,
         executionRoleArn: task.executionRole.arn,

@@ -13,18 +13,35 @@ const LOG_RETENTION_DAYS = [
 export const TaskCapacity = z.enum(['fargate', 'fargate-spot', 'ec2']);
 export type TaskCapacity = z.infer<typeof TaskCapacity>;
 
-/** Per-job sizing overrides; absent fields keep the job declaration's `resources`. */
-export const JobOverride = z.strictObject({
-  /** Fargate/EC2 task CPU units (1024 = 1 vCPU). */
-  cpu: z.number().int().positive().optional(),
-  /** Fargate/EC2 task memory or Lambda memory, in MiB. */
+/** A Lambda job's overrides; absent fields keep the job declaration's `resources.lambda`. */
+const LambdaOverride = z.strictObject({
+  /** Lambda memory, in MiB (128-10240). */
   memoryMiB: z.number().int().positive().optional(),
   /** Lambda timeout in seconds (1-900). */
   timeoutSeconds: z.number().int().min(1).max(900).optional(),
+});
+
+/** A task job's overrides; absent fields keep the job declaration's `resources.fargate`. */
+const TaskOverride = z.strictObject({
+  /** Task CPU units (1024 = 1 vCPU). */
+  cpu: z.number().int().positive().optional(),
+  /** Task memory, in MiB. */
+  memoryMiB: z.number().int().positive().optional(),
   /** Capacity that runs the job's tasks. @default 'fargate' */
   capacity: TaskCapacity.optional(),
 });
+
+/**
+ * Per-job overrides, one section per executor, so a job that runs on both (Lambda for small inputs, a task for
+ * large ones) is sized for each.
+ */
+export const JobOverride = z.strictObject({
+  lambda: LambdaOverride.optional(),
+  fargate: TaskOverride.optional(),
+});
 export type JobOverride = z.infer<typeof JobOverride>;
+export type LambdaOverride = z.infer<typeof LambdaOverride>;
+export type TaskOverride = z.infer<typeof TaskOverride>;
 
 /** Kafka SASL credentials: a reference to an existing Secrets Manager secret, or a user name plus a Pulumi secret. */
 const KafkaSasl = z.union([
@@ -57,6 +74,24 @@ const Network = z.discriminatedUnion('vpc', [
   }),
 ]);
 
+const SubnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id');
+const SecurityGroupId = z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'a security group id');
+
+/**
+ * How the jobs reach Kafka. `public`: the brokers answer on the internet (Lambda jobs run outside any VPC).
+ * `vpc`: only inside a VPC (MSK with SASL/SCRAM on 9096): every job that talks to Kafka, Lambda included, runs in
+ * `subnetIds` (or the `network`'s task subnets) without a public IP, so those subnets need a NAT gateway or VPC
+ * endpoints; `securityGroupIds` are added to the jobs' own group (e.g. one the brokers admit).
+ */
+const KafkaNetwork = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('public') }),
+  z.strictObject({
+    mode: z.literal('vpc'),
+    subnetIds: z.array(SubnetId).min(1).optional(),
+    securityGroupIds: z.array(SecurityGroupId).default([]),
+  }),
+]);
+
 /** The optional EC2 capacity provider for jobs larger than Fargate allows; it scales from zero instances. */
 const Ec2Capacity = z.strictObject({
   instanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'an EC2 instance type such as r6i.4xlarge'),
@@ -68,6 +103,7 @@ const projectKeys = {
   kafkaBrokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port')).min(1),
   audienceTopic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name'),
   kafkaSasl: KafkaSasl,
+  kafkaNetwork: KafkaNetwork.default({ mode: 'public' }),
   network: Network.default({ vpc: 'default' }),
   logRetentionDays: z
     .number()
@@ -75,14 +111,17 @@ const projectKeys = {
       message: `one of ${LOG_RETENTION_DAYS.join(', ')}`,
     })
     .default(30),
-  stateMachineLogLevel: z.enum(['ERROR', 'ALL']).default('ERROR'),
+  // OFF is not offered: a failed execution must leave a log line.
+  stateMachineLogLevel: z.enum(['ALL', 'ERROR', 'FATAL']).default('ALL'),
   rejectsExpirationDays: z.number().int().min(1).default(30),
+  bucketVersioning: z.boolean().default(true),
+  alarmEmail: z.email().optional(),
   ec2Capacity: Ec2Capacity.optional(),
   jobs: z.record(z.string(), JobOverride).default({}),
 } as const;
 
-/** Keys whose value is JSON (objects, arrays, numbers) rather than a plain string. */
-const STRING_KEYS = new Set(['audienceTopic', 'stateMachineLogLevel']);
+/** Keys whose value is a plain string; every other key holds JSON (objects, arrays, numbers, booleans). */
+const STRING_KEYS = new Set(['audienceTopic', 'stateMachineLogLevel', 'alarmEmail']);
 
 type ProjectKeys = { [K in keyof typeof projectKeys]: z.output<(typeof projectKeys)[K]> };
 

@@ -77,11 +77,9 @@ echo ECS_CLUSTER=${args.cluster.name} >> /etc/ecs/ecs.config
         iamInstanceProfile: { arn: profile.arn },
         userData,
         metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled' },
+        // The preflight only allows EC2 capacity in subnets with a NAT gateway or VPC endpoints.
         networkInterfaces: [
-          {
-            associatePublicIpAddress: String(args.network.assignPublicIp),
-            securityGroups: [args.network.securityGroupId],
-          },
+          { associatePublicIpAddress: 'false', securityGroups: [args.network.securityGroupId] },
         ],
       },
       { parent: this },

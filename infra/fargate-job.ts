@@ -22,6 +22,12 @@ export interface FargateJobArgs {
   readonly logRetentionDays: number;
 }
 
+/** The unprivileged user (uid:gid) a task's container runs as; the image's runtime stage sets the same `USER`. */
+export const TASK_USER = '1000:1000';
+
+/** The one writable path of a task's read-only root filesystem: a task volume (Fargate's ephemeral storage). */
+export const TASK_TMP = '/tmp';
+
 /** ECR's login token has no resource type, so AWS requires `*`. */
 export const ECR_AUTH_TOKEN: PolicyStatement = {
   Sid: 'EcrAuthorizationToken',
@@ -109,6 +115,10 @@ export class FargateJob extends pulumi.ComponentResource {
       // The image's default entry point is Lambda's; a task starts the job's entry instead.
       entryPoint: [...fargateEntryPoint],
       command: fargateCommand(args.job),
+      user: TASK_USER,
+      // Nothing in the image can be changed at run time; scratch files go to the tmp volume.
+      readonlyRootFilesystem: true,
+      mountPoints: [{ sourceVolume: 'tmp', containerPath: TASK_TMP, readOnly: false }],
       environment: Object.entries(args.environment.variables).map(([key, value]) => ({ name: key, value })),
       secrets: args.environment.secrets,
       logConfiguration: {
@@ -131,6 +141,7 @@ export class FargateJob extends pulumi.ComponentResource {
         runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
         taskRoleArn: this.taskRole.arn,
         executionRoleArn: this.executionRole.arn,
+        volumes: [{ name: 'tmp' }],
         containerDefinitions: pulumi.jsonStringify([container]),
       },
       { parent: this },

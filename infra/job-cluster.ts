@@ -7,7 +7,7 @@ import type { JobNetwork } from './job-network.ts';
 /** Arguments of {@link JobCluster}. */
 export interface JobClusterArgs {
   readonly network: JobNetwork;
-  /** The optional EC2 capacity provider; absent, the cluster runs Fargate and Fargate Spot only. */
+  /** The EC2 capacity provider, when a task job runs on it; absent, the cluster runs Fargate and Fargate Spot only. */
   readonly ec2Capacity: PlatformConfig['ec2Capacity'];
 }
 
@@ -26,7 +26,8 @@ export class JobCluster extends pulumi.ComponentResource {
     super('audience-io:cluster:JobCluster', name, {}, opts);
     this.cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
-      { settings: [{ name: 'containerInsights', value: 'disabled' }] },
+      // Per-task CPU, memory and network metrics; billed only while tasks run.
+      { settings: [{ name: 'containerInsights', value: 'enabled' }] },
       { parent: this },
     );
     this.arn = this.cluster.arn;

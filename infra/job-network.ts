@@ -1,72 +1,96 @@
 import * as aws from '@pulumi/aws';
 import * as awsx from '@pulumi/awsx';
 import * as pulumi from '@pulumi/pulumi';
-import type { PlatformConfig } from './config.ts';
+import type { DeploymentPlan } from './preflight.ts';
 
 /** How many of the default VPC's subnets (one per availability zone) tasks spread over. */
 export const DEFAULT_VPC_SUBNETS = 2;
 
+/** HTTPS: every AWS API the jobs call (ECR, S3, DynamoDB, Secrets Manager, CloudWatch Logs, ECS). */
+const HTTPS = 443;
+
 /**
- * Where tasks and EC2 instances run: the default VPC, or a new VPC (without NAT gateways unless asked,
- * so nothing is billed when idle), and one security group that allows outbound traffic only.
+ * Where tasks (and Kafka-talking Lambdas, when Kafka is in a VPC) run: the default VPC, a new VPC (without NAT
+ * gateways unless asked, so nothing is billed when idle) or existing subnets, and one security group that lets
+ * out only HTTPS and the Kafka brokers' ports.
  */
 export class JobNetwork extends pulumi.ComponentResource {
   /** Subnets tasks are placed in, as a list of known length (a workflow's RunTask parameters list them). */
   readonly subnetIds: pulumi.Output<string>[];
-  /** Whether tasks need a public IP to reach ECR, S3, DynamoDB and Kafka (public subnets, no NAT). */
-  readonly assignPublicIp: boolean;
-  /** Security group of tasks and instances: egress only. */
+  /** The jobs' own security group. */
   readonly securityGroupId: pulumi.Output<string>;
+  /** Every group a task or VPC Lambda gets: the jobs' own, then `kafkaNetwork.securityGroupIds`. */
+  readonly securityGroupIds: pulumi.Output<string>[];
 
-  constructor(name: string, args: PlatformConfig['network'], opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: DeploymentPlan['network'], opts?: pulumi.ComponentResourceOptions) {
     super('audience-io:network:JobNetwork', name, {}, opts);
-    const { vpcId, subnetIds, assignPublicIp } =
-      args.vpc === 'default' ? this.defaultVpc(name) : this.newVpc(name, args);
-    this.subnetIds = firstSubnets(
-      subnetIds,
-      args.vpc === 'default' ? DEFAULT_VPC_SUBNETS : args.availabilityZones,
-    );
-    this.assignPublicIp = assignPublicIp;
-    this.securityGroupId = this.egressOnlyGroup(name, vpcId).id;
-    this.registerOutputs({ subnetIds: this.subnetIds, securityGroupId: this.securityGroupId });
+    const { vpcId, subnetIds } = this.taskSubnets(name, args);
+    this.subnetIds = subnetIds;
+    this.securityGroupId = this.jobsSecurityGroup(name, vpcId, args.kafkaPorts).id;
+    this.securityGroupIds = [
+      this.securityGroupId,
+      ...args.extraSecurityGroupIds.map((id) => pulumi.output(id)),
+    ];
+    this.registerOutputs({ subnetIds: this.subnetIds, securityGroupIds: this.securityGroupIds });
   }
 
-  private defaultVpc(name: string) {
-    const vpc = new awsx.ec2.DefaultVpc(`${name}-vpc`, {}, { parent: this });
-    return { vpcId: vpc.vpcId, subnetIds: vpc.publicSubnetIds, assignPublicIp: true };
+  private taskSubnets(
+    name: string,
+    args: DeploymentPlan['network'],
+  ): { vpcId: pulumi.Input<string>; subnetIds: pulumi.Output<string>[] } {
+    const subnets = args.subnets;
+    switch (subnets.kind) {
+      case 'existing':
+        return {
+          vpcId: args.existingVpcId!,
+          subnetIds: subnets.subnetIds.map((id) => pulumi.output(id)),
+        };
+      case 'default-vpc': {
+        const vpc = new awsx.ec2.DefaultVpc(`${name}-vpc`, {}, { parent: this });
+        return { vpcId: vpc.vpcId, subnetIds: firstSubnets(vpc.publicSubnetIds, DEFAULT_VPC_SUBNETS) };
+      }
+      case 'new-vpc': {
+        const vpc = new awsx.ec2.Vpc(
+          `${name}-vpc`,
+          {
+            cidrBlock: subnets.cidrBlock,
+            numberOfAvailabilityZones: subnets.availabilityZones,
+            natGateways: { strategy: subnets.natGateway ? 'Single' : 'None' },
+            subnetSpecs: subnets.natGateway
+              ? [{ type: 'Public' }, { type: 'Private' }]
+              : [{ type: 'Public' }],
+          },
+          { parent: this },
+        );
+        const ids = subnets.natGateway ? vpc.privateSubnetIds : vpc.publicSubnetIds;
+        return { vpcId: vpc.vpcId, subnetIds: firstSubnets(ids, subnets.availabilityZones) };
+      }
+    }
   }
 
-  private newVpc(name: string, args: Extract<PlatformConfig['network'], { vpc: 'new' }>) {
-    const vpc = new awsx.ec2.Vpc(
-      `${name}-vpc`,
-      {
-        cidrBlock: args.cidrBlock,
-        numberOfAvailabilityZones: args.availabilityZones,
-        natGateways: { strategy: args.natGateway ? 'Single' : 'None' },
-        subnetSpecs: args.natGateway ? [{ type: 'Public' }, { type: 'Private' }] : [{ type: 'Public' }],
-      },
-      { parent: this },
-    );
-    return args.natGateway
-      ? { vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds, assignPublicIp: false }
-      : { vpcId: vpc.vpcId, subnetIds: vpc.publicSubnetIds, assignPublicIp: true };
-  }
-
-  private egressOnlyGroup(name: string, vpcId: pulumi.Output<string>): aws.ec2.SecurityGroup {
+  private jobsSecurityGroup(
+    name: string,
+    vpcId: pulumi.Input<string>,
+    kafkaPorts: readonly number[],
+  ): aws.ec2.SecurityGroup {
+    const egress = [
+      { port: HTTPS, description: 'AWS APIs over HTTPS' },
+      ...kafkaPorts.filter((port) => port !== HTTPS).map((port) => ({ port, description: 'Kafka brokers' })),
+    ];
     return new aws.ec2.SecurityGroup(
       `${name}-jobs`,
       {
         vpcId,
-        description: 'audience-io jobs: outbound only',
-        egress: [
-          {
-            protocol: '-1',
-            fromPort: 0,
-            toPort: 0,
-            cidrBlocks: ['0.0.0.0/0'],
-            description: 'AWS APIs and Kafka',
-          },
-        ],
+        description: 'audience-io jobs: outbound HTTPS and Kafka only',
+        // Nothing connects to a job; the VPC's DNS resolver is not filtered by security groups.
+        ingress: [],
+        egress: egress.map(({ port, description }) => ({
+          protocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          cidrBlocks: ['0.0.0.0/0'],
+          description,
+        })),
       },
       { parent: this },
     );

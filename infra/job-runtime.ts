@@ -1,5 +1,10 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { AnyJob } from '../dsl/job.ts';
+import {
+  METRICS_NAMESPACE_VARIABLE,
+  type MetricDefinition,
+  metricDefinitions,
+} from '../jobs/runtime/metrics.ts';
 
 /** What the platform tells a job at run time, besides its input. */
 export interface RuntimeTargets {
@@ -9,6 +14,14 @@ export interface RuntimeTargets {
   readonly kafkaSaslMechanism: string;
   readonly kafkaSecretArn: pulumi.Input<string>;
   readonly tableName: pulumi.Input<string>;
+  /** CloudWatch namespace of the jobs' Embedded Metric Format metrics. */
+  readonly metricsNamespace: string;
+}
+
+/** The metrics a job's runs emit, from the fields of its output schema (none for a job without throughput). */
+export function jobMetricDefinitions(job: AnyJob): MetricDefinition[] {
+  const shape = (job.output as { shape?: Record<string, unknown> }).shape;
+  return metricDefinitions(shape ? Object.keys(shape) : []);
 }
 
 /** A job's environment: plain variables, and secrets that only ECS may resolve into variables. */
@@ -27,6 +40,7 @@ export function jobEnvironment(job: AnyJob, executor: 'lambda' | 'task', t: Runt
   const secrets: JobEnvironment['secrets'] = [];
   // Lambda reserves AWS_REGION and sets it itself.
   if (executor === 'task') variables.AWS_REGION = t.region;
+  if (jobMetricDefinitions(job).length > 0) variables[METRICS_NAMESPACE_VARIABLE] = t.metricsNamespace;
   if (job.needs.includes('statusTable:read') || job.needs.includes('statusTable:write')) {
     variables.STATUS_TABLE = t.tableName;
   }

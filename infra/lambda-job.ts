@@ -15,6 +15,63 @@ export interface LambdaJobArgs {
   /** What the job's needs grant (see `job-permissions.ts`). */
   readonly needStatements: readonly PolicyStatement[];
   readonly logRetentionDays: number;
+  /** Subnets and security groups when the function runs in the VPC (to reach a Kafka that only answers there). */
+  readonly vpc?: LambdaVpc;
+}
+
+/** Where a function joins the VPC, and the account its network interfaces are created in. */
+export interface LambdaVpc {
+  readonly subnetIds: readonly pulumi.Input<string>[];
+  readonly securityGroupIds: readonly pulumi.Input<string>[];
+  readonly account: AccountScope;
+}
+
+/** Partition, region and account of the stack: what ARNs without a resource to read them from are built of. */
+export interface AccountScope {
+  readonly partition: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+}
+
+/**
+ * What Lambda needs to attach a function to the VPC, on the function's role. DescribeNetworkInterfaces has no
+ * resource type; the rest is limited to network interfaces of this account and region and the given subnets
+ * and groups.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
+ */
+export function vpcAccessStatements(vpc: LambdaVpc): PolicyStatement[] {
+  const { partition, region, accountId } = vpc.account;
+  const ec2 = (resource: pulumi.Input<string>) =>
+    pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:${resource}`;
+  const interfaces = ec2('network-interface/*');
+  return [
+    {
+      Sid: 'CreateFunctionNetworkInterfaces',
+      Effect: 'Allow',
+      Action: ['ec2:CreateNetworkInterface'],
+      Resource: [
+        interfaces,
+        ...vpc.subnetIds.map((id) => ec2(pulumi.interpolate`subnet/${id}`)),
+        ...vpc.securityGroupIds.map((id) => ec2(pulumi.interpolate`security-group/${id}`)),
+      ],
+    },
+    {
+      Sid: 'ManageFunctionNetworkInterfaces',
+      Effect: 'Allow',
+      Action: [
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      Resource: [interfaces],
+    },
+    {
+      Sid: 'DescribeNetworkInterfaces',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeNetworkInterfaces'],
+      Resource: ['*'],
+    },
+  ];
 }
 
 /** X-Ray segment upload; these actions have no resource type, so AWS requires `*`. */
@@ -61,6 +118,7 @@ export class LambdaJob extends pulumi.ComponentResource {
           Resource: [pulumi.interpolate`${logGroup.arn}:*`],
         },
         XRAY_WRITE,
+        ...(args.vpc ? vpcAccessStatements(args.vpc) : []),
         ...args.needStatements,
       ],
       this,
@@ -86,6 +144,14 @@ export class LambdaJob extends pulumi.ComponentResource {
         tracingConfig: { mode: 'Active' },
         loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
         environment: { variables: args.environment },
+        ...(args.vpc
+          ? {
+              vpcConfig: {
+                subnetIds: [...args.vpc.subnetIds],
+                securityGroupIds: [...args.vpc.securityGroupIds],
+              },
+            }
+          : {}),
       },
       { parent: this },
     );

@@ -4,6 +4,8 @@ import type * as pulumi from '@pulumi/pulumi';
 /** The account and region every mocked ARN is in. */
 export const PLAN_ACCOUNT = '123456789012';
 export const PLAN_REGION = 'us-east-1';
+/** The VPC every existing subnet the plan looks up is in. */
+export const PLAN_EXISTING_VPC = 'vpc-0e1d2c3b4a5f60000';
 
 /** One resource the program registered: what `pulumi up` would create. */
 export interface PlannedResource {
@@ -55,6 +57,18 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
       case 'aws:index/getRegion:getRegion':
         return { region: PLAN_REGION, name: PLAN_REGION, id: PLAN_REGION };
+      // Existing subnets (kafkaNetwork.subnetIds): one VPC, private, routing 0.0.0.0/0 through a NAT gateway.
+      case 'aws:ec2/getSubnet:getSubnet':
+        return { id: args.inputs.id, vpcId: PLAN_EXISTING_VPC, cidrBlock: '10.20.0.0/24' };
+      case 'aws:ec2/getRouteTable:getRouteTable':
+        return {
+          id: `rtb-${hex(String(args.inputs.subnetId), 17)}`,
+          vpcId: PLAN_EXISTING_VPC,
+          routes: [
+            { cidrBlock: '10.20.0.0/16', gatewayId: 'local' },
+            { cidrBlock: '0.0.0.0/0', natGatewayId: `nat-${hex('plan-nat', 17)}` },
+          ],
+        };
       default:
         throw new Error(`PlanMocks: no answer for the call '${args.token}'`);
     }
@@ -94,6 +108,21 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
       return { ...base, arn: `arn:aws:logs:${ARN}:log-group:${physical}` };
     case 'aws:cloudwatch/eventRule:EventRule':
       return { ...base, arn: `arn:aws:events:${ARN}:rule/${physical}` };
+    case 'aws:sqs/queue:Queue':
+      return {
+        ...base,
+        arn: `arn:aws:sqs:${ARN}:${physical}`,
+        url: `https://sqs.${PLAN_REGION}.amazonaws.com/${PLAN_ACCOUNT}/${physical}`,
+      };
+    case 'aws:sns/topic:Topic':
+      return { ...base, arn: `arn:aws:sns:${ARN}:${physical}` };
+    case 'aws:cloudwatch/metricAlarm:MetricAlarm':
+      return { ...base, arn: `arn:aws:cloudwatch:${ARN}:alarm:${physical}` };
+    case 'aws:cloudwatch/dashboard:Dashboard':
+      return {
+        ...base,
+        dashboardArn: `arn:aws:cloudwatch::${PLAN_ACCOUNT}:dashboard/${String(inputs.dashboardName)}`,
+      };
     case 'aws:secretsmanager/secret:Secret':
       return { ...base, arn: `arn:aws:secretsmanager:${ARN}:secret:${physical}-AbCdEf` };
     case 'aws:ec2/securityGroup:SecurityGroup':

@@ -61,6 +61,7 @@ function keyProperties({ type, inputs, state }: PlannedResource): Record<string,
         timeoutSeconds: inputs.timeout,
         tracing: (inputs.tracingConfig as { mode?: unknown } | undefined)?.mode,
         environment: Object.keys(env),
+        vpcSubnets: (inputs.vpcConfig as { subnetIds?: unknown } | undefined)?.subnetIds,
       };
     }
     case 'aws:ecs/taskDefinition:TaskDefinition': {
@@ -77,6 +78,8 @@ function keyProperties({ type, inputs, state }: PlannedResource): Record<string,
         ].join(' '),
         environment: ((container?.environment as { name: string }[]) ?? []).map((e) => e.name),
         secrets: ((container?.secrets as { name: string }[]) ?? []).map((s) => s.name),
+        user: container?.user,
+        readonlyRootFilesystem: container?.readonlyRootFilesystem,
       };
     }
     case 'aws:sfn/stateMachine:StateMachine': {
@@ -130,7 +133,38 @@ function keyProperties({ type, inputs, state }: PlannedResource): Record<string,
       return {
         target: inputs.arn,
         inputTemplate: (inputs.inputTransformer as Inputs | undefined)?.inputTemplate,
+        retryPolicy: inputs.retryPolicy,
+        deadLetterQueue: (inputs.deadLetterConfig as Inputs | undefined)?.arn,
       };
+    case 'aws:sqs/queue:Queue':
+      return { ...pick(inputs, ['messageRetentionSeconds', 'sqsManagedSseEnabled']), arn: state.arn };
+    case 'aws:sns/topic:Topic':
+      return { arn: state.arn };
+    case 'aws:sns/topicSubscription:TopicSubscription':
+      return pick(inputs, ['protocol', 'endpoint']);
+    case 'aws:cloudwatch/metricAlarm:MetricAlarm':
+      return {
+        metric: `${String(inputs.namespace)} ${String(inputs.metricName)} ${String(inputs.statistic)} >= ${String(inputs.threshold)} in ${String(inputs.period)} s`,
+        dimensions: inputs.dimensions,
+        actions: inputs.alarmActions,
+      };
+    case 'aws:cloudwatch/dashboard:Dashboard': {
+      const body = JSON.parse(String(inputs.dashboardBody)) as {
+        widgets: { properties: { title: string } }[];
+      };
+      return { name: inputs.dashboardName, widgets: body.widgets.map((w) => w.properties.title) };
+    }
+    case 'aws:ec2/securityGroup:SecurityGroup':
+      return {
+        egress: ((inputs.egress as Inputs[] | undefined) ?? []).map(
+          (rule) =>
+            `${String(rule.protocol)} ${String(rule.fromPort)} → ${(rule.cidrBlocks as string[]).join(', ')}`,
+        ),
+      };
+    case 'aws:s3/bucketVersioning:BucketVersioning':
+      return { status: (inputs.versioningConfiguration as Inputs | undefined)?.status };
+    case 'aws:ecs/cluster:Cluster':
+      return { settings: inputs.settings };
     case 'awsx:ecr:Repository':
       return pick(inputs, ['imageScanningConfiguration', 'imageTagMutability', 'lifecyclePolicy']);
     case 'awsx:ecr:Image':

@@ -1,10 +1,9 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { placeholderBindings, type ResourceBindings } from '../dsl/bindings.ts';
-import type { AnyJob } from '../dsl/job.ts';
-import type { ValidationIssue } from '../dsl/validation-issue.ts';
+import type { ResourceBindings } from '../dsl/bindings.ts';
+import { AlarmTopic } from './alarm-topic.ts';
 import { AudienceBucket } from './audience-bucket.ts';
-import { type BindingRequest, deployedBindings, recordingBindings } from './bindings.ts';
+import { deployedBindings } from './bindings.ts';
 import type { PlatformConfig } from './config.ts';
 import { FargateJob } from './fargate-job.ts';
 import { ImportTrigger } from './import-trigger.ts';
@@ -12,43 +11,31 @@ import { JobCluster } from './job-cluster.ts';
 import { JobImage, type JobImageArgs } from './job-image.ts';
 import { JobNetwork } from './job-network.ts';
 import { type NeedTargets, needStatements } from './job-permissions.ts';
-import { jobEnvironment, type RuntimeTargets } from './job-runtime.ts';
-import { checkJobOverrides, lambdaSizing, taskSizing } from './job-sizing.ts';
+import { jobEnvironment, jobMetricDefinitions, type RuntimeTargets } from './job-runtime.ts';
 import { JobStatusTable } from './job-status-table.ts';
 import { KafkaCredentials } from './kafka-credentials.ts';
-import { LambdaJob } from './lambda-job.ts';
-import { type StateMachineSource, stateMachineName, WorkflowStateMachine } from './workflow-state-machine.ts';
-
-/** Name of the workflow that turns an uploaded object into an import execution (`workflows/import-starter.ts`). */
-const IMPORT_STARTER = 'import-starter';
-
-/** A workflow compiled against some bindings, with the problems found while compiling. */
-export interface CompiledSource extends StateMachineSource {
-  readonly issues: readonly ValidationIssue[];
-}
+import { type AccountScope, LambdaJob } from './lambda-job.ts';
+import { OperationsDashboard } from './operations-dashboard.ts';
+import type { DeploymentPlan } from './preflight.ts';
+import { stateMachineName, WorkflowStateMachine } from './workflow-state-machine.ts';
+import type { WorkflowSet } from './workflow-usage.ts';
 
 /** Arguments of {@link AudiencePlatform}. */
-export interface AudiencePlatformArgs<W extends { readonly name: string }> {
-  readonly config: PlatformConfig;
-  /** Every job (`jobs/index.ts` `allJobs`); each gets a function and/or task definition per executor it runs on. */
-  readonly jobs: readonly AnyJob[];
-  /** Every workflow; each becomes a state machine. */
-  readonly workflows: readonly W[];
-  /** The DSL's compiler. */
-  readonly compile: (workflow: W, bindings: ResourceBindings) => CompiledSource;
+export interface AudiencePlatformArgs<W extends { readonly name: string }> extends WorkflowSet<W> {
+  /** What the preflight decided: only a checked plan can be deployed. */
+  readonly plan: DeploymentPlan;
   readonly image: JobImageArgs;
-  /** The workflow EventBridge starts for objects created under `imports/`. @default 'import-starter' */
-  readonly importStarterWorkflowName?: string;
 }
 
-/** Workflows whose compile found problems; thrown before any resource is created. */
-export class WorkflowIssuesError extends Error {
-  override readonly name = 'WorkflowIssuesError';
+/** The namespace of the jobs' metrics in a stack. */
+export function metricsNamespaceOf(stack: string): string {
+  return `audience-io/${stack}`;
 }
 
 /**
  * Everything `pulumi up` creates for audience-io: storage, the image, the cluster, one function or task
- * definition per job and executor, one state machine per workflow, and the trigger that starts imports.
+ * definition per job and executor a workflow uses, one state machine per workflow with its alarms, the trigger
+ * that starts imports, and the operations dashboard.
  */
 export class AudiencePlatform<W extends { readonly name: string }> extends pulumi.ComponentResource {
   /** State machine ARN of each workflow, by workflow name. */
@@ -57,42 +44,67 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
   readonly imageUri: pulumi.Output<string>;
   readonly tableName: pulumi.Output<string>;
   readonly importStarterArn: pulumi.Output<string>;
+  readonly alarmTopicArn: pulumi.Output<string>;
+  readonly dashboardName: pulumi.Output<string>;
 
   constructor(name: string, args: AudiencePlatformArgs<W>, opts?: pulumi.ComponentResourceOptions) {
-    // Checked before the component registers, so nothing at all is created when they fail.
-    checkJobOverrides(args.config.jobs, args.jobs);
-    checkWorkflows(args);
     super('audience-io:platform:AudiencePlatform', name, {}, opts);
+    const { config } = args.plan;
+    const account = this.accountScope();
     const bucket = new AudienceBucket(
       `${name}-audience`,
-      { rejectsExpirationDays: args.config.rejectsExpirationDays },
+      { rejectsExpirationDays: config.rejectsExpirationDays, versioning: config.bucketVersioning },
       { parent: this },
     );
     const table = new JobStatusTable(`${name}-status`, {}, { parent: this });
-    const kafka = new KafkaCredentials(`${name}-kafka`, kafkaCredentialsArgs(args.config), { parent: this });
-    const network = new JobNetwork(`${name}-network`, args.config.network, { parent: this });
+    const kafka = new KafkaCredentials(`${name}-kafka`, kafkaCredentialsArgs(config), { parent: this });
+    const network = new JobNetwork(`${name}-network`, args.plan.network, { parent: this });
     const cluster = new JobCluster(
       `${name}-jobs`,
-      { network, ec2Capacity: args.config.ec2Capacity },
+      { network, ec2Capacity: args.plan.ec2CapacityUsed ? config.ec2Capacity : undefined },
       { parent: this },
     );
     const image = new JobImage(`${name}-image`, args.image, { parent: this });
-    const jobs = this.deployJobs(name, args, { bucket, table, kafka, image, cluster });
+    const alarms = new AlarmTopic(`${name}-alarms`, { email: config.alarmEmail }, { parent: this });
+    const jobs = this.deployJobs(name, args.plan, { bucket, table, kafka, image, network, account });
     const bindings = deployedBindings(
       jobs,
-      {
-        clusterArn: cluster.arn,
-        subnetIds: network.subnetIds,
-        securityGroupId: network.securityGroupId,
-        assignPublicIp: network.assignPublicIp,
+      { clusterArn: cluster.arn, subnetIds: network.subnetIds, securityGroupIds: network.securityGroupIds },
+      (workflow) =>
+        pulumi.interpolate`arn:${account.partition}:states:${account.region}:${account.accountId}:stateMachine:${stateMachineName(workflow)}`,
+      (job) => {
+        const planned = args.plan.taskJobs.get(job.name)!;
+        return {
+          capacityProvider:
+            planned.sizing.capacity === 'ec2'
+              ? cluster.ec2CapacityProviderName!
+              : planned.sizing.capacity === 'fargate-spot'
+                ? 'FARGATE_SPOT'
+                : 'FARGATE',
+          assignPublicIp: planned.assignPublicIp,
+        };
       },
-      (workflowName) => this.stateMachineArnOf(workflowName),
     );
-    const machines = this.deployWorkflows(name, args, bindings);
-    const starter = machines.get(args.importStarterWorkflowName ?? IMPORT_STARTER)!;
+    const machines = this.deployWorkflows(name, args, bindings, alarms.arn);
+    const starter = machines.get(args.importStarterWorkflowName)!;
     new ImportTrigger(
       `${name}-import-trigger`,
-      { bucketName: bucket.name, starterArn: starter.arn },
+      { bucketName: bucket.name, starterArn: starter.arn, alarmTopicArn: alarms.arn },
+      { parent: this },
+    );
+    const dashboard = new OperationsDashboard(
+      `${name}-operations`,
+      {
+        region: config.region,
+        metricsNamespace: metricsNamespaceOf(pulumi.getStack()),
+        workflows: [...machines].map(([workflow, machine]) => ({
+          name: workflow,
+          stateMachineArn: machine.arn,
+          throughputJobs: (args.plan.usage.jobsByWorkflow.get(workflow) ?? [])
+            .filter(({ job }) => jobMetricDefinitions(job).length > 0)
+            .map(({ job }) => job.name),
+        })),
+      },
       { parent: this },
     );
     this.stateMachineArns = Object.fromEntries(
@@ -102,27 +114,32 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
     this.imageUri = image.imageUri;
     this.tableName = table.name;
     this.importStarterArn = starter.arn;
+    this.alarmTopicArn = alarms.arn;
+    this.dashboardName = dashboard.dashboardName;
     this.registerOutputs({
       stateMachineArns: this.stateMachineArns,
       bucketName: this.bucketName,
       imageUri: this.imageUri,
       tableName: this.tableName,
       importStarterArn: this.importStarterArn,
+      alarmTopicArn: this.alarmTopicArn,
+      dashboardName: this.dashboardName,
     });
   }
 
   private deployJobs(
     name: string,
-    args: AudiencePlatformArgs<W>,
+    plan: DeploymentPlan,
     shared: {
       bucket: AudienceBucket;
       table: JobStatusTable;
       kafka: KafkaCredentials;
       image: JobImage;
-      cluster: JobCluster;
+      network: JobNetwork;
+      account: AccountScope;
     },
   ) {
-    const { config } = args;
+    const { config } = plan;
     const needTargets: NeedTargets = {
       bucketArn: shared.bucket.arn,
       tableArn: shared.table.arn,
@@ -135,54 +152,51 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
       kafkaSaslMechanism: config.kafkaSasl.mechanism,
       kafkaSecretArn: shared.kafka.secretArn,
       tableName: shared.table.name,
+      metricsNamespace: metricsNamespaceOf(pulumi.getStack()),
     };
     const lambda = new Map<string, LambdaJob>();
-    const task = new Map<string, { job: FargateJob; capacityProvider: pulumi.Input<string> }>();
-    for (const job of args.jobs) {
-      const override = config.jobs[job.name];
-      if (job.runsOn.includes('lambda')) {
-        lambda.set(
-          job.name,
-          new LambdaJob(
-            `${name}-${job.name}-lambda`,
-            {
-              job,
-              sizing: lambdaSizing(job, override),
-              imageUri: shared.image.imageUri,
-              environment: jobEnvironment(job, 'lambda', runtime).variables,
-              needStatements: needStatements(job.needs, needTargets, 'lambda'),
-              logRetentionDays: config.logRetentionDays,
-            },
-            { parent: this },
-          ),
-        );
-      }
-      if (job.runsOn.includes('fargate')) {
-        const sizing = taskSizing(job, override, config.ec2Capacity !== undefined);
-        const environment = jobEnvironment(job, 'task', runtime);
-        const deployed = new FargateJob(
-          `${name}-${job.name}-fargate`,
-          {
-            job,
-            sizing,
-            region: config.region,
-            imageUri: shared.image.imageUri,
-            repositoryArn: shared.image.repositoryArn,
-            environment,
-            secretArn: environment.secrets.length > 0 ? shared.kafka.secretArn : undefined,
-            needStatements: needStatements(job.needs, needTargets, 'task'),
-            logRetentionDays: config.logRetentionDays,
-          },
-          { parent: this },
-        );
-        const capacityProvider =
-          sizing.capacity === 'ec2'
-            ? shared.cluster.ec2CapacityProviderName!
-            : sizing.capacity === 'fargate-spot'
-              ? 'FARGATE_SPOT'
-              : 'FARGATE';
-        task.set(job.name, { job: deployed, capacityProvider });
-      }
+    for (const { job, sizing, inVpc } of plan.lambdaJobs.values()) {
+      const vpc = inVpc
+        ? {
+            subnetIds: shared.network.subnetIds,
+            securityGroupIds: shared.network.securityGroupIds,
+            account: shared.account,
+          }
+        : undefined;
+      const deployed = new LambdaJob(
+        `${name}-${job.name}-lambda`,
+        {
+          job,
+          sizing,
+          imageUri: shared.image.imageUri,
+          environment: jobEnvironment(job, 'lambda', runtime).variables,
+          needStatements: needStatements(job.needs, needTargets, 'lambda'),
+          logRetentionDays: config.logRetentionDays,
+          vpc,
+        },
+        { parent: this },
+      );
+      lambda.set(job.name, deployed);
+    }
+    const task = new Map<string, FargateJob>();
+    for (const { job, sizing } of plan.taskJobs.values()) {
+      const environment = jobEnvironment(job, 'task', runtime);
+      const deployed = new FargateJob(
+        `${name}-${job.name}-fargate`,
+        {
+          job,
+          sizing,
+          region: config.region,
+          imageUri: shared.image.imageUri,
+          repositoryArn: shared.image.repositoryArn,
+          environment,
+          secretArn: environment.secrets.length > 0 ? shared.kafka.secretArn : undefined,
+          needStatements: needStatements(job.needs, needTargets, 'task'),
+          logRetentionDays: config.logRetentionDays,
+        },
+        { parent: this },
+      );
+      task.set(job.name, deployed);
     }
     return { lambda, task };
   }
@@ -191,6 +205,7 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
     name: string,
     args: AudiencePlatformArgs<W>,
     bindings: ResourceBindings,
+    alarmTopicArn: pulumi.Output<string>,
   ): Map<string, WorkflowStateMachine> {
     const machines = new Map<string, WorkflowStateMachine>();
     for (const workflow of args.workflows) {
@@ -201,8 +216,9 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
           `${name}-${workflow.name}`,
           {
             source: compiled,
-            logLevel: args.config.stateMachineLogLevel,
-            logRetentionDays: args.config.logRetentionDays,
+            logLevel: args.plan.config.stateMachineLogLevel,
+            logRetentionDays: args.plan.config.logRetentionDays,
+            alarmTopicArn,
           },
           { parent: this },
         ),
@@ -211,48 +227,13 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
     return machines;
   }
 
-  private stateMachineArnOf(workflowName: string): pulumi.Output<string> {
-    const identity = aws.getCallerIdentityOutput({}, { parent: this });
-    const partition = aws.getPartitionOutput({}, { parent: this });
-    const region = aws.getRegionOutput({}, { parent: this });
-    return pulumi.interpolate`arn:${partition.partition}:states:${region.region}:${identity.accountId}:stateMachine:${stateMachineName(workflowName)}`;
-  }
-}
-
-/**
- * Compiles every workflow against placeholder ARNs first and throws, before any resource exists, when a
- * workflow has issues, uses a job that is not deployed or an executor its job does not run on, or when the
- * import workflow is missing.
- */
-function checkWorkflows<W extends { readonly name: string }>(args: AudiencePlatformArgs<W>): void {
-  const problems: string[] = [];
-  const jobsByName = new Map(args.jobs.map((job) => [job.name, job]));
-  const seen = new Set<string>();
-  for (const workflow of args.workflows) {
-    if (seen.has(workflow.name)) problems.push(`Workflow '${workflow.name}' is declared twice`);
-    seen.add(workflow.name);
-    const requests: BindingRequest[] = [];
-    const compiled = args.compile(workflow, recordingBindings(placeholderBindings(), requests));
-    for (const issue of compiled.issues) {
-      problems.push(`Workflow '${workflow.name}': ${issue.code} at ${issue.path}: ${issue.message}`);
-    }
-    for (const { job, executor } of requests) {
-      if (jobsByName.get(job.name) !== job) {
-        problems.push(`Workflow '${workflow.name}': job '${job.name}' is not in jobs/index.ts allJobs`);
-      } else if (!job.runsOn.includes(executor)) {
-        problems.push(
-          `Workflow '${workflow.name}': job '${job.name}' runs on ${job.runsOn.join(', ')}, not ${executor}`,
-        );
-      }
-    }
-  }
-  const starter = args.importStarterWorkflowName ?? IMPORT_STARTER;
-  if (!seen.has(starter))
-    problems.push(`No workflow named '${starter}' for objects created under imports/ to start`);
-  if (problems.length > 0) {
-    throw new WorkflowIssuesError(
-      `${problems.length} problem(s) before deploying:\n  ${[...new Set(problems)].join('\n  ')}`,
-    );
+  /** Partition, region and account from the provider, so every built ARN is right in any partition. */
+  private accountScope(): AccountScope {
+    return {
+      partition: aws.getPartitionOutput({}, { parent: this }).partition,
+      region: aws.getRegionOutput({}, { parent: this }).region,
+      accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+    };
   }
 }
 

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { countAlarm } from './alarm-topic.ts';
 import { type PolicyStatement, serviceRole } from './iam.ts';
 
 /** What a state machine is made from: a name, an ASL definition (leaves may be Pulumi inputs) and its permissions. */
@@ -17,10 +18,22 @@ export function stateMachineName(workflowName: string): string {
 /** Arguments of {@link WorkflowStateMachine}. */
 export interface WorkflowStateMachineArgs {
   readonly source: StateMachineSource;
-  /** ERROR or ALL; execution data is never logged since rows carry personal data. */
-  readonly logLevel: 'ERROR' | 'ALL';
+  /** ALL, ERROR or FATAL; execution data is never logged since rows carry personal data. */
+  readonly logLevel: 'ALL' | 'ERROR' | 'FATAL';
   readonly logRetentionDays: number;
+  /** Topic the machine's alarms notify. */
+  readonly alarmTopicArn: pulumi.Input<string>;
 }
+
+/**
+ * The execution outcomes someone must hear about, each an alarm of every state machine.
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html
+ */
+export const EXECUTION_ALARMS = [
+  { metricName: 'ExecutionsFailed', alarm: 'failed', what: 'an execution failed' },
+  { metricName: 'ExecutionsTimedOut', alarm: 'timed-out', what: 'an execution timed out' },
+  { metricName: 'ExecutionThrottled', alarm: 'throttled', what: 'Step Functions throttled an execution' },
+] as const;
 
 /**
  * What Step Functions itself needs to deliver logs and traces. These CloudWatch Logs delivery and X-Ray
@@ -57,7 +70,8 @@ export const STATE_MACHINE_OBSERVABILITY: readonly PolicyStatement[] = [
 
 /**
  * A Step Functions state machine for one workflow: the definition resolved once into JSON, a role with the
- * workflow's own permissions (plus log and trace delivery), logging without execution data, and X-Ray tracing.
+ * workflow's own permissions (plus log and trace delivery), logging without execution data, X-Ray tracing, and
+ * alarms on failed, timed-out and throttled executions.
  */
 export class WorkflowStateMachine extends pulumi.ComponentResource {
   readonly stateMachine: aws.sfn.StateMachine;
@@ -99,6 +113,19 @@ export class WorkflowStateMachine extends pulumi.ComponentResource {
       { parent: this },
     );
     this.arn = this.stateMachine.arn;
+    for (const { metricName, alarm, what } of EXECUTION_ALARMS) {
+      countAlarm(
+        `${name}-${alarm}`,
+        {
+          description: `audience-io ${args.source.name} (${pulumi.getStack()}): ${what}`,
+          namespace: 'AWS/States',
+          metricName,
+          dimensions: { StateMachineArn: this.arn },
+        },
+        args.alarmTopicArn,
+        this,
+      );
+    }
     this.registerOutputs({ arn: this.arn, roleArn: this.role.arn });
   }
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { conditions, defineWorkflow, fragment, intrinsics } from '../dsl/index.ts';
+import { defineWorkflow, fragment, retryPresets } from '../dsl/index.ts';
+import { importKey } from '../jobs/import-key/job.ts';
 import { importAudienceWorkflow } from './import-audience.ts';
-import { IMPORT_KEY_LAYOUT, NOT_AN_IMPORT_KEY } from './import-trigger.ts';
+import { IMPORT_KEY_LAYOUT } from './import-trigger.ts';
 
 /** What the EventBridge rule hands the starter: the created object's bucket and key. */
 export const ImportStarterInput = z.object({
@@ -9,19 +10,13 @@ export const ImportStarterInput = z.object({
   s3Key: z.string().min(1).max(1024),
 });
 
-const { stringSplit, arrayGetItem, arrayLength } = intrinsics;
-
-/** Ends the starter when the key is not `imports/<userSegmentationId>/<importId>.csv`. */
-const notAnImportKey = fragment<unknown>().fail('NotAnImportKey', {
-  error: NOT_AN_IMPORT_KEY,
-  cause: `Expected ${IMPORT_KEY_LAYOUT}`,
-});
-
 /**
  * import-starter: S3 → EventBridge → here → import-audience. An EventBridge input transformer can only copy
- * fields, so this derives the import's typed input from the object key with intrinsic functions (the same
- * mapping as `importInputFromObject`) and starts the import workflow named after the import id: a repeated
- * S3 event for the same object is refused by Step Functions (ExecutionAlreadyExists) and absorbed here.
+ * fields, and intrinsic functions can split a key but not check its ids' characters or length, so the
+ * `import-key` job reads the key (the same mapping the local runner applies): a key outside the layout fails
+ * the starter as `NotAnImportKey` before anything starts. Then it starts the import workflow named after the
+ * import id: a repeated S3 event for the same object is refused by Step Functions (ExecutionAlreadyExists) and
+ * absorbed here.
  */
 export const importStarterWorkflow = defineWorkflow({
   name: 'import-starter',
@@ -30,63 +25,20 @@ export const importStarterWorkflow = defineWorkflow({
   timeoutSeconds: 5 * 60,
   definition: (start) =>
     start
-      .pass('SplitKey', {
-        parameters: ($) => ({
-          s3Bucket: $.s3Bucket,
-          s3Key: $.s3Key,
-          segments: stringSplit($.s3Key, '/'),
-          segmentCount: arrayLength(stringSplit($.s3Key, '/')),
-          prefix: arrayGetItem(stringSplit($.s3Key, '/'), 0),
-        }),
+      .lambdaStep('ReadImportKey', importKey, ($) => ({ s3Bucket: $.s3Bucket, s3Key: $.s3Key }), {
+        resultPath: '$.import',
       })
-      .choice(
-        'CheckSegments',
-        ($) => [
-          {
-            condition: conditions.and(conditions.eq($.segmentCount, 3), conditions.eq($.prefix, 'imports')),
-            steps: (b) => b,
-          },
-        ],
-        (otherwise) => otherwise.goto(notAnImportKey),
-      )
-      .pass('SplitFileName', {
-        parameters: ($) => ({
-          s3Bucket: $.s3Bucket,
-          s3Key: $.s3Key,
-          userSegmentationId: arrayGetItem($.segments, 1),
-          fileName: stringSplit(arrayGetItem($.segments, 2), '.'),
-          fileNameParts: arrayLength(stringSplit(arrayGetItem($.segments, 2), '.')),
-        }),
-      })
-      .choice(
-        'CheckFileName',
-        ($) => [{ condition: conditions.eq($.fileNameParts, 2), steps: (b) => b }],
-        (otherwise) => otherwise.goto(notAnImportKey),
-      )
-      .pass('BuildImportInput', {
-        parameters: ($) => ({
-          importId: arrayGetItem($.fileName, 0),
-          extension: arrayGetItem($.fileName, 1),
-          userSegmentationId: $.userSegmentationId,
-          s3Bucket: $.s3Bucket,
-          s3Key: $.s3Key,
-        }),
-      })
-      .choice(
-        'CheckExtension',
-        ($) => [{ condition: conditions.eq($.extension, 'csv'), steps: (b) => b }],
-        (otherwise) => otherwise.goto(notAnImportKey),
-      )
+      .retry(retryPresets.lambdaServiceErrors())
       .startWorkflowStep(
         'StartImport',
         importAudienceWorkflow,
         ($) => ({
-          importId: $.importId,
-          userSegmentationId: $.userSegmentationId,
-          s3Bucket: $.s3Bucket,
-          s3Key: $.s3Key,
+          importId: $.import.Payload.importId,
+          userSegmentationId: $.import.Payload.userSegmentationId,
+          s3Bucket: $.import.Payload.s3Bucket,
+          s3Key: $.import.Payload.s3Key,
         }),
-        { executionName: ($) => $.importId, resultPath: '$.execution' },
+        { executionName: ($) => $.import.Payload.importId, resultPath: '$.execution' },
       )
       .retry({
         errors: ['StepFunctions.ExecutionLimitExceededException'],

@@ -26,6 +26,6 @@ export const importAudience = defineJob({
   runsOn: ['fargate'],
   module: 'jobs/import-audience/run.ts',
   errors: ['InvalidInput', 'TooManyRejectedRows', 'SourceNotFound'],
-  needs: ['audienceBucket:read', 'audienceBucket:write', 'statusTable:write', 'kafka'],
+  needs: ['audienceBucket:read:imports', 'audienceBucket:write:rejects', 'statusTable:write', 'kafka'],
   resources: { fargate: { cpu: 1024, memoryMiB: 2048 } },
 });

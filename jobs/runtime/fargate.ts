@@ -5,6 +5,7 @@ import { isNonRetryable, JobError } from './job-error.ts';
 import { jobInputFromEnv } from './job-input.ts';
 import { withKafkaCredentials } from './kafka-secret.ts';
 import { type JobLogger, jsonLineLogger } from './logger.ts';
+import { metricsLine, metricsNamespace } from './metrics.ts';
 import { runnableJobs } from './registry.ts';
 
 /** Path of the Fargate entry inside the image (relative to the working directory /var/task). */
@@ -41,7 +42,8 @@ export interface FargateRunResult {
 }
 
 /**
- * Runs one job as the Fargate entry does: input from the environment, JSON log lines, one JSON summary line last.
+ * Runs one job as the Fargate entry does: input from the environment, JSON log lines, the job's metrics as an
+ * Embedded Metric Format line, one JSON summary line last.
  * Returns the exit code instead of exiting, so it can be tested in-process.
  */
 export async function runFargateJob(
@@ -77,6 +79,8 @@ export async function runFargateJob(
       : jobDeps(await withKafkaCredentials(configFrom(env)), log, entry.job.name);
     log.info('job-start', { input });
     const output = await entry.run(input as never, deps);
+    const metrics = metricsLine(entry.job.name, output, metricsNamespace(env));
+    if (metrics) write(metrics);
     return finish(ExitCode.success, { ok: true, output });
   } catch (error) {
     const named = error instanceof Error ? error : new Error(String(error));

@@ -5,3 +5,5 @@ import { handlers } from './lambda.ts';
 export const audienceStatus = handlers.audienceStatus;
 /** Handler of the send-end-marker job. */
 export const sendEndMarker = handlers.sendEndMarker;
+/** Handler of the import-key job. */
+export const importKey = handlers.importKey;

@@ -5,6 +5,7 @@ import { runtimeConfig } from './config.ts';
 import { parseJobInput } from './job-input.ts';
 import { withKafkaCredentials } from './kafka-secret.ts';
 import { jsonLineLogger } from './logger.ts';
+import { metricsLine, metricsNamespace } from './metrics.ts';
 import { type RunnableJob, runnableJobs } from './registry.ts';
 
 /** A Lambda handler: the event is the job input, the result the job output; errors keep their job error name. */
@@ -37,7 +38,11 @@ export function lambdaHandler(entry: RunnableJob, makeDeps?: () => JobDeps): Lam
       deps = undefined;
       throw error;
     });
-    return entry.run(input as never, await deps);
+    const output = await entry.run(input as never, await deps);
+    // Raw stdout, not console: Lambda's JSON log format would wrap a console line and CloudWatch would miss the metrics.
+    const metrics = metricsLine(entry.job.name, output, metricsNamespace());
+    if (metrics) process.stdout.write(`${metrics}\n`);
+    return output;
   };
 }
 

@@ -2,7 +2,8 @@ import type { AnyJob } from '../../dsl/job.ts';
 import { run as runAudienceStatus } from '../audience-status/run.ts';
 import { run as runExportAudience } from '../export-audience/run.ts';
 import { run as runImportAudience } from '../import-audience/run.ts';
-import { audienceStatus, exportAudience, importAudience, sendEndMarker } from '../index.ts';
+import { run as runImportKey } from '../import-key/run.ts';
+import { audienceStatus, exportAudience, importAudience, importKey, sendEndMarker } from '../index.ts';
 import { run as runSendEndMarker } from '../send-end-marker/run.ts';
 import type { JobDeps } from './clients.ts';
 
@@ -18,4 +19,5 @@ export const runnableJobs: Readonly<Record<string, RunnableJob>> = {
   [importAudience.name]: { job: importAudience, run: runImportAudience },
   [sendEndMarker.name]: { job: sendEndMarker, run: runSendEndMarker },
   [exportAudience.name]: { job: exportAudience, run: runExportAudience },
+  [importKey.name]: { job: importKey, run: runImportKey },
 };

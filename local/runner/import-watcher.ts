@@ -9,9 +9,6 @@ import { importAudienceWorkflow } from '../../workflows/index.ts';
 import { type LocalExecution, type LocalRunOptions, runWorkflowLocally } from './execution.ts';
 import { ExecutionAlreadyExistsError } from './execution-names.ts';
 
-/** Suffix of a gzip-compressed import object. */
-const GZIP_SUFFIX = '.csv.gz';
-
 /** What the watcher did with one object it saw. */
 export type WatchOutcome =
   | { kind: 'started'; key: string; executionName: string; execution: Promise<LocalExecution> }
@@ -28,7 +25,8 @@ export interface ImportWatcherOptions {
 
 /**
  * The local stand-in of the S3 → EventBridge → import starter chain: lists `imports/` in a bucket and starts the
- * import workflow for each object (`.csv`, or `.csv.gz` for gzip), with the same key-to-input mapping and execution name (the import id). A
+ * import workflow for each object (`.csv`, or `.csv.gz` for gzip), with the same key-to-input mapping and execution
+ * name (the import id). A
  * name already taken (the same object seen again, by this or another watcher) is absorbed, as on AWS.
  */
 export class ImportWatcher {
@@ -73,9 +71,7 @@ export class ImportWatcher {
   async handle(key: string): Promise<WatchOutcome> {
     let input: ReturnType<typeof importInputFromObject>;
     try {
-      // A gzip object `<importId>.csv.gz` is an import too (the job gunzips it): same ids, its own key.
-      const layoutKey = key.endsWith(GZIP_SUFFIX) ? key.slice(0, -'.gz'.length) : key;
-      input = { ...importInputFromObject({ s3Bucket: this.bucket, s3Key: layoutKey }), s3Key: key };
+      input = importInputFromObject({ s3Bucket: this.bucket, s3Key: key });
     } catch (error) {
       if (error instanceof NotAnImportKeyError) return { kind: 'not-an-import', key, reason: error.message };
       throw error;

@@ -703,6 +703,7 @@ describe('the workflow builder', () => {
         'Lambda.AWSLambdaException',
         'Lambda.SdkClientException',
         'Lambda.ClientExecutionTimeoutException',
+        'Lambda.TooManyRequestsException',
       ];
       expect(definition.States.Greet?.Retry).to.deep.equal([
         { ErrorEquals: lambdaErrors, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 },

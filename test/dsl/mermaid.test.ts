@@ -54,7 +54,7 @@ describe('Mermaid diagrams', () => {
     // WHEN
     const text = diagram(importAudienceWorkflow);
     // THEN
-    expect(text).to.include('retry Lambda.ServiceException +3 ×6');
+    expect(text).to.include('retry Lambda.ServiceException +4 ×6');
     expect(text).to.include('retry ECS.AmazonECSException ×5');
     expect(text).to.match(/s\d+ -\.->\|catch States\.ALL\| s\d+/);
   });

@@ -102,7 +102,7 @@ describe('workflow permissions', () => {
     ]);
   });
 
-  it('grants exactly what ecs:runTask.sync needs: run, stop/describe, the managed rule, and PassRole', () => {
+  it('grants exactly what ecs:runTask.sync needs: run (any revision of the family), stop/describe, the managed rule, and PassRole', () => {
     // GIVEN
     const workflow = workflowOf((start) =>
       start.fargateStep('Crunch', crunch, ($) => ({ datasetId: $.name })),
@@ -114,7 +114,7 @@ describe('workflow permissions', () => {
       {
         Effect: 'Allow',
         Action: ['ecs:RunTask'],
-        Resource: [`arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/audience-io-crunch:1`],
+        Resource: [`arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/audience-io-crunch:*`],
         Condition: { ArnEquals: { 'ecs:cluster': `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/audience-io` } },
       },
       {
@@ -259,7 +259,7 @@ describe('workflow permissions', () => {
         },
         {
           Action: ['ecs:RunTask'],
-          Resource: [`output(arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/crunch:1)`],
+          Resource: [`output(arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/crunch:*)`],
         },
         {
           Action: ['ecs:StopTask', 'ecs:DescribeTasks'],

@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { expect } from 'chai';
 import { ConfigError, readPlatformConfig } from '../../infra/config.ts';
-import { checkJobOverrides, lambdaSizing, taskSizing } from '../../infra/job-sizing.ts';
+import { FARGATE_MEMORY, jobOverrideProblems, lambdaSizing, taskSizing } from '../../infra/job-sizing.ts';
 import { allJobs, audienceStatus, importAudience } from '../../jobs/index.ts';
 import { devConfig, resolved } from './stack.ts';
 
@@ -34,6 +34,10 @@ describe('infra: typed configuration', () => {
     configure({
       'audience-io:logRetentionDays': undefined,
       'audience-io:network': undefined,
+      'audience-io:kafkaNetwork': undefined,
+      'audience-io:stateMachineLogLevel': undefined,
+      'audience-io:bucketVersioning': undefined,
+      'audience-io:alarmEmail': undefined,
       'audience-io:jobs': undefined,
     });
     // WHEN
@@ -43,8 +47,26 @@ describe('infra: typed configuration', () => {
     expect(config.kafkaBrokers).to.have.length(2);
     expect(config.logRetentionDays).to.equal(30);
     expect(config.network).to.deep.equal({ vpc: 'default' });
+    expect(config.kafkaNetwork).to.deep.equal({ mode: 'public' });
+    expect(config.stateMachineLogLevel).to.equal('ALL');
+    expect(config.bucketVersioning).to.equal(true);
+    expect(config.alarmEmail).to.equal(undefined);
     expect(config.jobs).to.deep.equal({});
     expect(config.kafkaSaslPassword).to.equal(undefined);
+  });
+
+  it('reads the dev stack: Kafka in the VPC of two existing subnets, an alarm email, per-executor job sizes', () => {
+    configure({});
+    const config = readPlatformConfig();
+    expect(config.kafkaNetwork).to.deep.equal({
+      mode: 'vpc',
+      subnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
+      securityGroupIds: ['sg-0a1b2c3d4e5f60003'],
+    });
+    expect(config.alarmEmail).to.equal('data-platform-alerts@example.com');
+    expect(config.jobs['import-audience']).to.deep.equal({
+      fargate: { cpu: 2048, memoryMiB: 4096, capacity: 'fargate-spot' },
+    });
   });
 
   for (const key of [
@@ -101,28 +123,60 @@ describe('infra: typed configuration', () => {
     );
   });
 
-  it('an override for a job that does not exist fails naming the key', () => {
-    expect(() => checkJobOverrides({ 'import-audiense': {} }, allJobs)).to.throw(
-      ConfigError,
-      "'audience-io:jobs.import-audiense' names no job",
+  it('a kafkaNetwork subnet that is not a subnet id fails naming the field', () => {
+    const error = configErrorOf({
+      'audience-io:kafkaNetwork': JSON.stringify({ mode: 'vpc', subnetIds: ['10.0.1.0/24'] }),
+    });
+    expect(error.message).to.contain('audience-io:kafkaNetwork.subnetIds.0: a subnet id');
+  });
+
+  it('a state machine log level OFF is refused: failures must be logged', () => {
+    expect(configErrorOf({ 'audience-io:stateMachineLogLevel': 'OFF' }).message).to.contain(
+      "'audience-io:stateMachineLogLevel' is malformed",
     );
   });
 
-  it('a Fargate size Fargate does not offer fails naming the job field', () => {
+  it('an alarm email that is no address fails naming the key', () => {
+    expect(configErrorOf({ 'audience-io:alarmEmail': 'alerts' }).message).to.contain(
+      "'audience-io:alarmEmail' is malformed",
+    );
+  });
+
+  it('job overrides name an existing job and only the executors it runs on', () => {
+    expect(
+      jobOverrideProblems({ 'import-audiense': {}, 'audience-status': { fargate: { cpu: 256 } } }, allJobs),
+    ).to.deep.equal([
+      "Configuration key 'audience-io:jobs.import-audiense' names no job: the jobs are import-key, audience-status, import-audience, send-end-marker, export-audience",
+      "Configuration key 'audience-io:jobs.audience-status.fargate': audience-status runs on lambda, not fargate",
+    ]);
+    expect(jobOverrideProblems({ 'send-end-marker': { lambda: {}, fargate: {} } }, allJobs)).to.deep.equal(
+      [],
+    );
+  });
+
+  it("Fargate's sizes: 256 CPU takes 512, 1024 or 2048 MiB only; larger CPUs a range in steps", () => {
+    expect(FARGATE_MEMORY[256]).to.deep.equal([512, 1024, 2048]);
+    expect(() => taskSizing(importAudience, { cpu: 256, memoryMiB: 1536 }, false)).to.throw(
+      ConfigError,
+      "'audience-io:jobs.import-audience.fargate.memoryMiB': Fargate with 256 CPU units takes 512, 1024 or 2048 MiB, got 1536",
+    );
+    expect(taskSizing(importAudience, { cpu: 256, memoryMiB: 2048 }, false)).to.deep.include({
+      memoryMiB: 2048,
+    });
     expect(() => taskSizing(importAudience, { cpu: 1024, memoryMiB: 1000 }, false)).to.throw(
       ConfigError,
-      'audience-io:jobs.import-audience.memoryMiB',
+      'Fargate with 1024 CPU units takes 2048-8192 MiB in steps of 1024, got 1000',
     );
     expect(() => taskSizing(importAudience, { cpu: 32768, memoryMiB: 262144 }, false)).to.throw(
       ConfigError,
-      'audience-io:jobs.import-audience.cpu',
+      'audience-io:jobs.import-audience.fargate.cpu',
     );
   });
 
   it('a task on the EC2 capacity needs the ec2Capacity key, and is not bound by Fargate sizes', () => {
     expect(() => taskSizing(importAudience, { capacity: 'ec2' }, false)).to.throw(
       ConfigError,
-      'audience-io:ec2Capacity',
+      "'audience-io:jobs.import-audience.fargate.capacity' is 'ec2' but 'audience-io:ec2Capacity' is not set",
     );
     expect(
       taskSizing(importAudience, { capacity: 'ec2', cpu: 32768, memoryMiB: 262144 }, true),

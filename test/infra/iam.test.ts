@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { compileWorkflow, type JobNeed } from '../../dsl/index.ts';
 import type { AnyJob } from '../../dsl/job.ts';
+import { grantsOf } from '../../infra/job-permissions.ts';
 import type { PlanResult } from '../../infra/plan-run.ts';
 import { STATE_MACHINE_OBSERVABILITY } from '../../infra/workflow-state-machine.ts';
 import { allJobs as declaredJobs } from '../../jobs/index.ts';
@@ -37,29 +38,82 @@ const STAR_RESOURCE_REQUIRED = new Set([
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
   'ecs:DiscoverPollEndpoint',
+  'ec2:DescribeNetworkInterfaces',
 ]);
 
-/** What a job with a need must be able to do, on which resource, written independently of the infra's table. */
+/**
+ * What a role with a need may do, and what no job may do at all, written independently of the infra's table:
+ * `[action, resource, allowed with the need]`. Each need's own samples are denied without it.
+ */
 function needSamples(plan: PlanResult): Record<JobNeed, [action: string, resource: string][]> {
   const bucket = String(resourceNamed(plan, 'aws:s3/bucket:Bucket', 'audience-io-audience-bucket').state.arn);
   const table = String(resourceNamed(plan, 'aws:dynamodb/table:Table', 'audience-io-status-table').state.arn);
   return {
-    'audienceBucket:read': [
+    'audienceBucket:read:imports': [
       ['s3:GetObject', `${bucket}/imports/segment/import.csv`],
       ['s3:ListBucket', bucket],
     ],
-    'audienceBucket:write': [
+    'audienceBucket:write:rejects': [
+      ['s3:PutObject', `${bucket}/rejects/import.csv`],
+      ['s3:AbortMultipartUpload', `${bucket}/rejects/import.csv`],
+    ],
+    'audienceBucket:write:exports': [
       ['s3:PutObject', `${bucket}/exports/segment/export.csv`],
       ['s3:AbortMultipartUpload', `${bucket}/exports/segment/export.csv`],
-      ['s3:PutObject', `${bucket}/rejects/import.csv`],
     ],
     'statusTable:read': [['dynamodb:GetItem', table]],
-    'statusTable:write': [
-      ['dynamodb:PutItem', table],
-      ['dynamodb:UpdateItem', table],
-    ],
+    'statusTable:write': [['dynamodb:UpdateItem', table]],
     kafka: [],
   };
+}
+
+/** What no job role may do, whatever its needs: write where uploads start imports, read others' outputs, … */
+function forbiddenForEveryJob(plan: PlanResult): [action: string, resource: string][] {
+  const bucket = String(resourceNamed(plan, 'aws:s3/bucket:Bucket', 'audience-io-audience-bucket').state.arn);
+  const table = String(resourceNamed(plan, 'aws:dynamodb/table:Table', 'audience-io-status-table').state.arn);
+  return [
+    ['s3:PutObject', `${bucket}/imports/segment/import.csv`],
+    ['s3:PutObject', `${bucket}/other.csv`],
+    ['s3:GetObject', `${bucket}/exports/segment/export.csv`],
+    ['s3:GetObject', `${bucket}/rejects/import.csv`],
+    ['s3:DeleteObject', `${bucket}/imports/segment/import.csv`],
+    ['dynamodb:PutItem', table],
+    ['dynamodb:Query', table],
+    ['dynamodb:Scan', table],
+  ];
+}
+
+/** The job roles the plan deployed: one per executor some workflow runs the job on. */
+function jobRoles(plan: PlanResult, job: AnyJob): { executor: 'lambda' | 'task'; role: PlannedRole }[] {
+  const roles = plannedRoles(plan);
+  const named = (name: string) => roles.find((r) => r.name === name);
+  const lambda = named(`audience-io-${job.name}-lambda-role`);
+  const task = named(`audience-io-${job.name}-fargate-task-role`);
+  return [
+    ...(lambda ? [{ executor: 'lambda' as const, role: lambda }] : []),
+    ...(task ? [{ executor: 'task' as const, role: task }] : []),
+  ];
+}
+
+/** Actions a job role holds besides its needs': what the platform around the job calls (logs, traces, ENIs). */
+function platformActions(plan: PlanResult, executor: 'lambda' | 'task', job: AnyJob): string[] {
+  if (executor === 'task') return [];
+  const fn = resourceNamed(plan, 'aws:lambda/function:Function', `audience-io-${job.name}-lambda-function`);
+  return [
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+    'xray:PutTraceSegments',
+    'xray:PutTelemetryRecords',
+    ...(fn.inputs.vpcConfig
+      ? [
+          'ec2:CreateNetworkInterface',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+          'ec2:DescribeNetworkInterfaces',
+        ]
+      : []),
+  ];
 }
 
 const KAFKA_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:audience-io/kafka-AbCdEf';
@@ -123,13 +177,7 @@ describe('infra: IAM (Pulumi mocks)', () => {
   for (const job of allJobs) {
     it(`${job.name}'s roles can do what its needs say, and nothing its needs do not`, () => {
       const samples = needSamples(plan);
-      const jobRoles = [
-        ...(job.runsOn.includes('lambda') ? [roleNamed(plan, `audience-io-${job.name}-lambda-role`)] : []),
-        ...(job.runsOn.includes('fargate')
-          ? [roleNamed(plan, `audience-io-${job.name}-fargate-task-role`)]
-          : []),
-      ];
-      for (const role of jobRoles) {
+      for (const { executor, role } of jobRoles(plan, job)) {
         for (const [need, checks] of Object.entries(samples) as [JobNeed, [string, string][]][]) {
           for (const [action, resource] of checks) {
             expect(
@@ -138,30 +186,107 @@ describe('infra: IAM (Pulumi mocks)', () => {
             ).to.equal(job.needs.includes(need));
           }
         }
+        for (const [action, resource] of forbiddenForEveryJob(plan)) {
+          expect(allows(role.statements, action, resource), `${role.name} ${action} on ${resource}`).to.equal(
+            false,
+          );
+        }
+        expect(executor).to.be.oneOf(['lambda', 'task']);
+      }
+    });
+
+    it(`${job.name}'s roles hold exactly the actions derived from its needs, plus the platform's own`, () => {
+      for (const { executor, role } of jobRoles(plan, job)) {
+        const fromNeeds = grantsOf(job.needs, executor).flatMap(({ grant }) => grant.actions);
+        expect(
+          role.statements.flatMap((s) => s.Action),
+          role.name,
+        ).to.have.members([...platformActions(plan, executor, job), ...fromNeeds]);
       }
     });
   }
 
+  it('deploys a role per executor a workflow uses, none for an unused one (send-end-marker runs on Lambda only)', () => {
+    const deployed = allJobs.flatMap((job) => jobRoles(plan, job).map((r) => `${job.name} ${r.executor}`));
+    expect(deployed).to.have.members([
+      'import-key lambda',
+      'audience-status lambda',
+      'import-audience task',
+      'send-end-marker lambda',
+      'export-audience task',
+    ]);
+    expect(plannedRoles(plan).map((r) => r.name)).not.to.include.members([
+      'audience-io-send-end-marker-fargate-task-role',
+      'audience-io-send-end-marker-fargate-execution-role',
+    ]);
+  });
+
   it('Kafka credentials: a Lambda job reads the secret itself, a task gets it injected by its execution role', () => {
     for (const job of allJobs) {
       const needsKafka = job.needs.includes('kafka');
-      if (job.runsOn.includes('lambda')) {
-        const role = roleNamed(plan, `audience-io-${job.name}-lambda-role`);
+      for (const { executor, role } of jobRoles(plan, job)) {
         expect(allows(role.statements, 'secretsmanager:GetSecretValue', KAFKA_SECRET), role.name).to.equal(
-          needsKafka,
+          executor === 'lambda' && needsKafka,
         );
+        if (executor === 'task') {
+          const execution = roleNamed(plan, `audience-io-${job.name}-fargate-execution-role`);
+          expect(
+            allows(execution.statements, 'secretsmanager:GetSecretValue', KAFKA_SECRET),
+            execution.name,
+          ).to.equal(needsKafka);
+        }
       }
-      if (job.runsOn.includes('fargate')) {
-        const task = roleNamed(plan, `audience-io-${job.name}-fargate-task-role`);
-        const execution = roleNamed(plan, `audience-io-${job.name}-fargate-execution-role`);
-        expect(allows(task.statements, 'secretsmanager:GetSecretValue', KAFKA_SECRET), task.name).to.equal(
-          false,
-        );
-        expect(
-          allows(execution.statements, 'secretsmanager:GetSecretValue', KAFKA_SECRET),
-          execution.name,
-        ).to.equal(needsKafka);
-      }
+    }
+  });
+
+  it('a Lambda function in the VPC may manage network interfaces of its account and region only', () => {
+    const role = roleNamed(plan, 'audience-io-send-end-marker-lambda-role');
+    const fn = resourceNamed(
+      plan,
+      'aws:lambda/function:Function',
+      'audience-io-send-end-marker-lambda-function',
+    );
+    const { subnetIds, securityGroupIds } = fn.inputs.vpcConfig as {
+      subnetIds: string[];
+      securityGroupIds: string[];
+    };
+    const ec2 = 'arn:aws:ec2:us-east-1:123456789012';
+    expect(allows(role.statements, 'ec2:CreateNetworkInterface', `${ec2}:network-interface/eni-1`)).to.equal(
+      true,
+    );
+    expect(allows(role.statements, 'ec2:CreateNetworkInterface', `${ec2}:subnet/${subnetIds[0]}`)).to.equal(
+      true,
+    );
+    expect(
+      allows(role.statements, 'ec2:CreateNetworkInterface', `${ec2}:security-group/${securityGroupIds[1]}`),
+    ).to.equal(true);
+    expect(allows(role.statements, 'ec2:CreateNetworkInterface', `${ec2}:subnet/subnet-elsewhere`)).to.equal(
+      false,
+    );
+    expect(allows(role.statements, 'ec2:DeleteNetworkInterface', `${ec2}:network-interface/eni-1`)).to.equal(
+      true,
+    );
+    expect(
+      allows(
+        role.statements,
+        'ec2:DeleteNetworkInterface',
+        'arn:aws:ec2:eu-west-1:123456789012:network-interface/eni-1',
+      ),
+    ).to.equal(false);
+  });
+
+  it('the state machines may run any revision of a task family, so a retry after a deploy is not denied', () => {
+    for (const [workflow, job] of [
+      ['import-audience', 'import-audience'],
+      ['export-audience', 'export-audience'],
+    ]) {
+      const family = `arn:aws:ecs:us-east-1:123456789012:task-definition/audience-io-${job}-dev`;
+      const role = roleNamed(plan, `audience-io-${workflow}-role`);
+      expect(allows(role.statements, 'ecs:RunTask', `${family}:1`), role.name).to.equal(true);
+      expect(allows(role.statements, 'ecs:RunTask', `${family}:2`), role.name).to.equal(true);
+      expect(
+        allows(role.statements, 'ecs:RunTask', 'arn:aws:ecs:us-east-1:123456789012:task-definition/other:1'),
+      ).to.equal(false);
     }
   });
 
@@ -196,7 +321,7 @@ describe('infra: IAM (Pulumi mocks)', () => {
     });
   }
 
-  it('EventBridge may start only the import starter, and the starter only the import workflow', () => {
+  it('EventBridge may start only the import starter, and the starter only read the key and start the import workflow', () => {
     const starter = resourceNamed(
       plan,
       'aws:sfn/stateMachine:StateMachine',
@@ -207,6 +332,9 @@ describe('infra: IAM (Pulumi mocks)', () => {
       'aws:sfn/stateMachine:StateMachine',
       'audience-io-import-audience-state-machine',
     );
+    const importKeyFunction = String(
+      resourceNamed(plan, 'aws:lambda/function:Function', 'audience-io-import-key-lambda-function').state.arn,
+    );
     const events = roleNamed(plan, 'audience-io-import-trigger-events-role');
     expect(events.assumedBy).to.equal('events.amazonaws.com');
     expect(events.statements.map((s) => [s.Action, s.Resource])).to.deep.equal([
@@ -216,6 +344,11 @@ describe('infra: IAM (Pulumi mocks)', () => {
     expect(
       starterRole.statements.filter((s) => !STATE_MACHINE_OBSERVABILITY.some((o) => o.Sid === s.Sid)),
     ).to.deep.equal([
+      {
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [importKeyFunction, `${importKeyFunction}:*`],
+      },
       { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [importMachine.state.arn] },
     ]);
   });

@@ -1,17 +1,17 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { expect } from 'chai';
 import { compileWorkflow, placeholderBindings } from '../../dsl/index.ts';
+import { handlers } from '../../jobs/runtime/lambda.ts';
 import {
-  IMPORT_KEY_PREFIX,
   type ImportWorkflowInput,
   importEventInputTransformer,
-  importEventPattern,
   importExecutionName,
   importInputFromObject,
   NOT_AN_IMPORT_KEY,
   NotAnImportKeyError,
 } from '../../workflows/import-trigger.ts';
 import { importAudienceWorkflow, importStarterWorkflow } from '../../workflows/index.ts';
+import { NOT_IMPORT_KEYS, shortKey } from './import-keys.ts';
 
 const bindings = placeholderBindings();
 const IMPORT_MACHINE = bindings.stateMachineArn(importAudienceWorkflow.name);
@@ -25,7 +25,10 @@ interface StartRequest {
   Input: ImportWorkflowInput;
 }
 
-/** Runs the import starter's compiled ASL as AWS would, with StartExecution answered by `start`. */
+/**
+ * Runs the import starter's compiled ASL as AWS would: its key step calls the import-key job's real Lambda
+ * handler with the step's payload, and StartExecution is answered by `start`.
+ */
 async function runStarter(s3Key: string, start: (request: StartRequest) => unknown = () => ({})) {
   const requests: StartRequest[] = [];
   const machine = new StateMachine(starter.definition as never);
@@ -35,6 +38,8 @@ async function runStarter(s3Key: string, start: (request: StartRequest) => unkno
     {
       overrides: {
         taskResourceLocalHandlers: {
+          ReadImportKey: async (request) =>
+            ({ Payload: await handlers.importKey!((request as { Payload: unknown }).Payload) }) as never,
           StartImport: (request) => {
             requests.push(request as unknown as StartRequest);
             return start(request as unknown as StartRequest) as never;
@@ -58,20 +63,20 @@ describe('workflows/import-trigger: object key → import input', () => {
     });
   });
 
-  for (const key of [
-    'imports/segment-7.csv',
-    'imports/a/b/c.csv',
-    'imports/segment/import.csv.gz',
-    'imports/segment/import.json',
-    'imports//import.csv',
-    'exports/segment/import.csv',
-    'imports/seg ment/import.csv',
-    `imports/segment/${'x'.repeat(81)}.csv`,
-  ]) {
-    it(`rejects '${key.length > 40 ? `${key.slice(0, 40)}…` : key}' naming the key and the layout`, () => {
+  it('maps imports/<userSegmentationId>/<importId>.csv.gz (gzip) the same way', () => {
+    expect(
+      importInputFromObject({ s3Bucket: 'b', s3Key: `imports/s/${'i'.repeat(80)}.csv.gz` }),
+    ).to.deep.include({
+      importId: 'i'.repeat(80),
+      userSegmentationId: 's',
+    });
+  });
+
+  for (const key of Object.keys(NOT_IMPORT_KEYS)) {
+    it(`rejects '${shortKey(key)}' naming the key and the layout`, () => {
       expect(() => importInputFromObject({ s3Bucket: 'b', s3Key: key })).to.throw(
         NotAnImportKeyError,
-        `Object key '${key}' in bucket 'b' is not an import: expected imports/<userSegmentationId>/<importId>.csv`,
+        `Object key '${key}' in bucket 'b' is not an import: expected imports/<userSegmentationId>/<importId>.csv or .csv.gz`,
       );
     });
   }
@@ -79,17 +84,6 @@ describe('workflows/import-trigger: object key → import input', () => {
   it('names the execution after the import id, so a second start of one import is refused', () => {
     const input = importInputFromObject({ s3Bucket: 'b', s3Key: 'imports/s/imp-42.csv' });
     expect(importExecutionName(input)).to.equal('imp-42');
-  });
-
-  it('the event pattern matches objects created under imports/ of the one bucket', () => {
-    expect(importEventPattern('audience-bucket')).to.deep.equal({
-      source: ['aws.s3'],
-      'detail-type': ['Object Created'],
-      detail: {
-        bucket: { name: ['audience-bucket'] },
-        object: { key: [{ wildcard: `${IMPORT_KEY_PREFIX}*/*.csv` }] },
-      },
-    });
   });
 
   it('the input transformer hands the starter the bucket and key of the event', () => {
@@ -118,13 +112,31 @@ describe('workflows/import-starter: the import starter workflow', () => {
     expect(starter.issues).to.deep.equal([]);
   });
 
-  it('may start the import workflow and nothing else', () => {
+  it('may read the key with the import-key function and start the import workflow, nothing else', () => {
+    const importKeyFunction = 'arn:aws:lambda:us-east-1:123456789012:function:audience-io-import-key';
     expect(starter.permissions).to.deep.equal([
+      {
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [importKeyFunction, `${importKeyFunction}:*`],
+      },
       { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [IMPORT_MACHINE] },
     ]);
   });
 
-  for (const key of ['imports/segment-7/imp_2024-01.csv', 'imports/S/1.csv', 'imports/a-b_c/Z-9_x.csv']) {
+  it('retries the key step on Lambda throttling, as every Lambda step', () => {
+    const retry = (
+      starter.definition.States.ReadImportKey as unknown as { Retry: { ErrorEquals: string[] }[] }
+    ).Retry;
+    expect(retry[0]?.ErrorEquals).to.include('Lambda.TooManyRequestsException');
+  });
+
+  for (const key of [
+    'imports/segment-7/imp_2024-01.csv',
+    'imports/S/1.csv',
+    'imports/a-b_c/Z-9_x.csv',
+    'imports/s/i.csv.gz',
+  ]) {
     it(`starts the import of ${key} with the same input and name as importInputFromObject`, async () => {
       const { requests } = await runStarter(key);
       const expected = importInputFromObject({ s3Bucket: 'audience-bucket', s3Key: key });
@@ -141,17 +153,15 @@ describe('workflows/import-starter: the import starter workflow', () => {
       throw error;
     });
     expect(requests).to.have.length(1);
-    expect(result).to.deep.include({ importId: 'imp-1', userSegmentationId: 's' });
+    expect(result).to.deep.include({ s3Bucket: 'audience-bucket', s3Key: 'imports/s/imp-1.csv' });
+    expect((result as { import: { Payload: unknown } }).import.Payload).to.deep.include({
+      importId: 'imp-1',
+      userSegmentationId: 's',
+    });
   });
 
-  for (const key of [
-    'imports/a/b/c.csv',
-    'imports/s/i.csv.gz',
-    'imports/s/i.json',
-    'imports/i.csv',
-    'exports/s/i.csv',
-  ]) {
-    it(`fails ${key} as ${NOT_AN_IMPORT_KEY} without starting anything`, async () => {
+  for (const key of Object.keys(NOT_IMPORT_KEYS)) {
+    it(`fails ${shortKey(key)} as ${NOT_AN_IMPORT_KEY} without starting anything`, async () => {
       let started = 0;
       const run = runStarter(key, () => {
         started += 1;

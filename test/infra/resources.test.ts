@@ -23,6 +23,14 @@ interface Container {
   secrets: { name: string; valueFrom: string }[];
 }
 
+/** The jobs the workflows run on Lambda, and those they run as tasks (send-end-marker could, but none does). */
+const LAMBDA_JOBS = ['import-key', 'audience-status', 'send-end-marker'];
+const TASK_JOBS = ['import-audience', 'export-audience'];
+
+/** The subnets and extra security group of Pulumi.dev.yaml's `kafkaNetwork`. */
+const DEV_KAFKA_SUBNETS = ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'];
+const DEV_KAFKA_GROUP = 'sg-0a1b2c3d4e5f60003';
+
 /** The capacity provider each task job runs on in the dev stack (Pulumi.dev.yaml `jobs`). */
 const DEV_CAPACITY: Record<string, string> = { 'import-audience': 'FARGATE_SPOT' };
 
@@ -32,7 +40,6 @@ const DEV_CAPACITY: Record<string, string> = { 'import-audience': 'FARGATE_SPOT'
  */
 function bindingsFromPlan(plan: PlanResult): ResourceBindings {
   const arn = (type: string, name: string) => String(resourceNamed(plan, type, name).state.arn);
-  const vpc = resourceNamed(plan, 'awsx:ec2:DefaultVpc', 'audience-io-network-vpc');
   return {
     lambda: (job: AnyJob) => ({ functionArn: arn(FUNCTION, `audience-io-${job.name}-lambda-function`) }),
     fargate: (job: AnyJob) => ({
@@ -40,13 +47,15 @@ function bindingsFromPlan(plan: PlanResult): ResourceBindings {
       taskDefinition: arn(TASK_DEFINITION, `audience-io-${job.name}-fargate-task-definition`),
       containerName: job.name,
       command: fargateCommand(job),
-      subnets: (vpc.state.publicSubnetIds as string[]).slice(0, 2),
+      // Kafka is in a VPC (Pulumi.dev.yaml kafkaNetwork): tasks run in its subnets, without public IPs.
+      subnets: DEV_KAFKA_SUBNETS,
       securityGroups: [
         String(
           resourceNamed(plan, 'aws:ec2/securityGroup:SecurityGroup', 'audience-io-network-jobs').state.id,
         ),
+        DEV_KAFKA_GROUP,
       ],
-      assignPublicIp: true,
+      assignPublicIp: false,
       capacityProviderStrategy: [{ capacityProvider: DEV_CAPACITY[job.name] ?? 'FARGATE', weight: 1 }],
       taskRoleArn: arn(ROLE, `audience-io-${job.name}-fargate-task-role`),
       executionRoleArn: arn(ROLE, `audience-io-${job.name}-fargate-execution-role`),
@@ -87,7 +96,7 @@ describe('infra: the resource set (Pulumi mocks)', () => {
     expect(imageUri).to.match(/^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/.+@sha256:[0-9a-f]{64}$/);
     const functions = resourcesOfType(plan, FUNCTION);
     const tasks = resourcesOfType(plan, TASK_DEFINITION);
-    expect(functions.length + tasks.length).to.equal(allJobs.reduce((n, job) => n + job.runsOn.length, 0));
+    expect(functions.length + tasks.length).to.equal(LAMBDA_JOBS.length + TASK_JOBS.length);
     for (const fn of functions) expect(fn.inputs.imageUri, fn.name).to.equal(imageUri);
     for (const task of tasks) {
       const containers = parsedJson<Container[]>(task.inputs.containerDefinitions);
@@ -98,7 +107,7 @@ describe('infra: the resource set (Pulumi mocks)', () => {
     }
   });
 
-  for (const job of allJobs.filter((j) => j.runsOn.includes('lambda'))) {
+  for (const job of allJobs.filter((j) => LAMBDA_JOBS.includes(j.name))) {
     it(`${job.name} runs on Lambda from the image with its handler as image command`, () => {
       const fn = resourceNamed(plan, FUNCTION, `audience-io-${job.name}-lambda-function`);
       expect(fn.inputs).to.deep.include({
@@ -112,7 +121,16 @@ describe('infra: the resource set (Pulumi mocks)', () => {
     });
   }
 
-  for (const job of allJobs.filter((j) => j.runsOn.includes('fargate'))) {
+  it('deploys an executor only where a workflow runs the job on it: no send-end-marker task definition', () => {
+    expect(resourcesOfType(plan, FUNCTION).map((f) => f.name)).to.have.members(
+      LAMBDA_JOBS.map((job) => `audience-io-${job}-lambda-function`),
+    );
+    expect(resourcesOfType(plan, TASK_DEFINITION).map((t) => t.name)).to.have.members(
+      TASK_JOBS.map((job) => `audience-io-${job}-fargate-task-definition`),
+    );
+  });
+
+  for (const job of allJobs.filter((j) => TASK_JOBS.includes(j.name))) {
     it(`${job.name} runs as a task whose entry point is the job's entry, with its own roles`, () => {
       const task = resourceNamed(plan, TASK_DEFINITION, `audience-io-${job.name}-fargate-task-definition`);
       const [container] = parsedJson<Container[]>(task.inputs.containerDefinitions);
@@ -138,16 +156,11 @@ describe('infra: the resource set (Pulumi mocks)', () => {
     });
   });
 
-  it('the cluster offers Fargate, Fargate Spot and the EC2 capacity provider that scales from zero', () => {
+  it('the cluster offers Fargate and Fargate Spot, and no EC2 capacity provider while no job runs on it', () => {
     const providers = resourcesOfType(plan, 'aws:ecs/clusterCapacityProviders:ClusterCapacityProviders')[0]!;
-    const ec2 = resourceNamed(
-      plan,
-      'aws:ecs/capacityProvider:CapacityProvider',
-      'audience-io-jobs-ec2-capacity-provider',
-    );
-    expect(providers.inputs.capacityProviders).to.deep.equal(['FARGATE', 'FARGATE_SPOT', ec2.state.name]);
-    const group = resourcesOfType(plan, 'aws:autoscaling/group:Group')[0]!;
-    expect(group.inputs).to.deep.include({ minSize: 0, maxSize: 2, protectFromScaleIn: true });
+    expect(providers.inputs.capacityProviders).to.deep.equal(['FARGATE', 'FARGATE_SPOT']);
+    expect(resourcesOfType(plan, 'aws:ecs/capacityProvider:CapacityProvider')).to.deep.equal([]);
+    expect(resourcesOfType(plan, 'aws:autoscaling/group:Group')).to.deep.equal([]);
   });
 
   it('exports the state machine ARNs, bucket name, image URI and table name', async () => {

@@ -17,23 +17,35 @@ export const devConfig: StackConfig = readStackConfig(
 /** The plaintext SASL password of {@link secretStackConfig}; it must appear nowhere but in the stored secret. */
 export const SASL_PASSWORD = 'correct-horse-battery-staple';
 
-/** A second stack: SASL password as a Pulumi secret, a new VPC with a NAT gateway, no EC2 capacity, log level ALL. */
+/**
+ * A second stack: SASL password as a Pulumi secret, Kafka on the internet, a new VPC with a NAT gateway, the
+ * export on the EC2 capacity provider, log level ERROR, no bucket versioning, no alarm email.
+ */
 export const secretStackConfig: StackConfig = {
   values: {
-    ...Object.fromEntries(
-      Object.entries(devConfig.values).filter(([key]) => key !== 'audience-io:ec2Capacity'),
-    ),
+    ...withoutKeys(devConfig.values, ['audience-io:kafkaNetwork', 'audience-io:alarmEmail']),
     'audience-io:kafkaSasl': JSON.stringify({ mechanism: 'scram-sha-256', username: 'audience-io' }),
     'audience-io:kafkaSaslPassword': SASL_PASSWORD,
+    'audience-io:kafkaBrokers': JSON.stringify(['kafka-1.example.com:9094', 'kafka-2.example.com:9094']),
     'audience-io:network': JSON.stringify({ vpc: 'new', availabilityZones: 3, natGateway: true }),
-    'audience-io:stateMachineLogLevel': 'ALL',
-    'audience-io:jobs': JSON.stringify({ 'export-audience': { capacity: 'fargate-spot' } }),
+    'audience-io:stateMachineLogLevel': 'ERROR',
+    'audience-io:bucketVersioning': 'false',
+    'audience-io:jobs': JSON.stringify({
+      'export-audience': { fargate: { capacity: 'ec2', cpu: 4096, memoryMiB: 32768 } },
+    }),
   },
   secretKeys: ['audience-io:kafkaSaslPassword'],
 };
 
+/** A third stack: Kafka on the internet and tasks in the default VPC's public subnets, with public IPs. */
+export const publicStackConfig: StackConfig = {
+  values: withoutKeys(devConfig.values, ['audience-io:kafkaNetwork', 'audience-io:ec2Capacity']),
+  secretKeys: [],
+};
+
 let devPlan: Promise<PlanResult> | undefined;
 let secretPlan: Promise<PlanResult> | undefined;
+let publicPlan: Promise<PlanResult> | undefined;
 
 /** The Pulumi program (`index.ts`) run once under mocks with the dev stack's configuration. */
 export function plannedDevStack(): Promise<PlanResult> {
@@ -43,10 +55,25 @@ export function plannedDevStack(): Promise<PlanResult> {
 
 /** The program run once under mocks with {@link secretStackConfig}, after the dev stack. */
 export function plannedSecretStack(): Promise<PlanResult> {
-  secretPlan ??= plannedDevStack().then(() =>
-    planProgram(async () => audienceIoProgram(), secretStackConfig, 'prod'),
-  );
+  secretPlan ??= plannedDevStack().then(() => planProgram(audienceIoProgram, secretStackConfig, 'prod'));
   return secretPlan;
+}
+
+/** The program run once under mocks with {@link publicStackConfig}, after the other stacks. */
+export function plannedPublicStack(): Promise<PlanResult> {
+  publicPlan ??= plannedSecretStack().then(() => planProgram(audienceIoProgram, publicStackConfig, 'public'));
+  return publicPlan;
+}
+
+/** Every stack a policy holds for, by name. */
+export const plannedStacks = [
+  ['dev', plannedDevStack],
+  ['secret', plannedSecretStack],
+  ['public', plannedPublicStack],
+] as const;
+
+function withoutKeys(values: Record<string, string>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !keys.includes(key)));
 }
 
 /** The one resource of a type and name; fails naming both when absent. */

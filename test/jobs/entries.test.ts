@@ -47,6 +47,7 @@ describe('job entries', () => {
 
   it('derives handler names and container commands from job names', () => {
     expect(allJobs.map((job) => lambdaHandlerName(job))).to.deep.equal([
+      'dist/lambda.importKey',
       'dist/lambda.audienceStatus',
       'dist/lambda.importAudience',
       'dist/lambda.sendEndMarker',
