@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -31,13 +32,15 @@ export class RejectsFile {
     return `s3://${this.bucket}/${this.key}`;
   }
 
-  /** Appends one rejected row, waiting when the upload is behind. */
+  /** Appends one rejected row, waiting when the upload is behind; throws when the upload failed. */
   async write(rejection: RowRejection): Promise<void> {
     if (this.failure) throw this.failure;
     if (!this.csv) this.start();
     this.count++;
     const row = [rejection.line, rejection.column, rejection.reason, rejection.raw];
-    if (!this.csv!.write(row)) await new Promise((resolve) => this.csv!.once('drain', resolve));
+    // A failed upload stops reading its body, so 'drain' never comes: wait for whichever happens first.
+    if (!this.csv!.write(row)) await Promise.race([once(this.csv!, 'drain'), this.upload]);
+    if (this.failure) throw this.failure;
   }
 
   /** Completes the upload (when any row was written). */
