@@ -365,13 +365,11 @@ export interface Chain<
     },
   ): Terminated<Start, Sc, M['errors'] | E>;
 
-  /** Continues with another fragment, which must accept this chain's state. */
-  goto(next: Fragment<S, Sc>): Terminated<Start, Sc, M['errors']>;
   /**
-   * Loops back to an earlier state of the scope, by name: the state arriving there must have what that state
-   * was written for (its state shape then).
+   * Continues with another fragment, which must accept this chain's state; or loops back to an earlier state of
+   * the scope, by name, when the arriving state has what that state was written for (its state shape then).
    */
-  goto<const T extends keyof M['labels'] & string>(
-    state: LoopTarget<T, S, M['labels']>,
+  goto<const T extends keyof M['labels'] & string = never>(
+    next: Fragment<S, Sc> | LoopTarget<T, S, M['labels']>,
   ): Terminated<Start, Sc, M['errors']>;
 }
