@@ -19,9 +19,12 @@ export type PayloadOf<T, Sc extends Scope> = { [K in keyof T]: Value<T[K], Sc> }
  * `P` with every key that `T` does not have turned into a readable error: a generic payload escapes TypeScript's
  * excess-property check, so a misspelt optional key (`objectKy:`) would otherwise compile and be dropped at run time.
  */
-export type NoExcess<P, T> = P & {
-  readonly [K in Exclude<keyof P, keyof T>]: `'${K & string}' is not a field of this input`;
-};
+export type NoExcess<P, T> = P &
+  NoInfer<{
+    readonly [K in Exclude<keyof P, keyof T>]: {
+      readonly error: `'${K & string}' is not a field of this input`;
+    };
+  }>;
 
 /** Any payload template: JSON with references at the leaves. */
 export type PayloadTemplate = { readonly [key: string]: unknown };

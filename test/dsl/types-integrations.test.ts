@@ -72,9 +72,9 @@ describe('DSL types: integrations and data', () => {
       flow((start) =>
         start
           .serviceStep('Notify', ($, ctx) =>
-            // @ts-expect-error there is no task token: the step does not wait for a callback
             sqsSendMessage({
               QueueUrl: reviews,
+              // @ts-expect-error there is no task token: the step does not wait for a callback
               MessageBody: { documentId: $.documentId, token: ctx.task.token },
             }),
           )
@@ -105,9 +105,13 @@ describe('DSL types: integrations and data', () => {
     );
     flow((start) =>
       start
-        // @ts-expect-error `Subjekt` is not a field of SNS Publish
         .serviceStep('Tell', ($) =>
-          snsPublish({ TopicArn: platformResource('snsTopic', 'news'), Message: $.documentId, Subjekt: 'x' }),
+          snsPublish({
+            TopicArn: platformResource('snsTopic', 'news'),
+            Message: $.documentId,
+            // @ts-expect-error `Subjekt` is not a field of SNS Publish
+            Subjekt: 'x',
+          }),
         )
         .succeed('Done'),
     );
