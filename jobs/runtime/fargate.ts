@@ -6,7 +6,7 @@ import { isNonRetryable, JobError } from './job-error.ts';
 import { jobInputFromEnv } from './job-input.ts';
 import { withKafkaCredentials } from './kafka-secret.ts';
 import { type JobLogger, jsonLineLogger } from './logger.ts';
-import { runnableJobs } from './registry.ts';
+import { type RunnableJob, runnableJobs } from './registry.ts';
 import { callbackFromEnv, reportingTo } from './task-token.ts';
 
 /** Path of the Fargate entry inside the image (relative to the working directory /var/task). */
@@ -51,6 +51,7 @@ export async function runFargateJob(
   env: Record<string, string | undefined>,
   write: (line: string) => void = (line) => process.stdout.write(line + '\n'),
   makeDeps?: (log: JobLogger) => JobDeps,
+  entries: Readonly<Record<string, RunnableJob>> = runnableJobs,
 ): Promise<FargateRunResult> {
   const name = argv[0];
   const startedAt = Date.now();
@@ -65,7 +66,7 @@ export async function runFargateJob(
     write(JSON.stringify(summary));
     return { exitCode, summary };
   };
-  const entry = name ? runnableJobs[name] : undefined;
+  const entry = name ? entries[name] : undefined;
   if (!entry) {
     const message = name === undefined || name === '--help' ? usage() : `unknown job '${name}'; ${usage()}`;
     return finish(ExitCode.nonRetryable, { ok: false, error: 'InvalidInput', message });

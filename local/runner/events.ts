@@ -1,6 +1,8 @@
 /** What a local execution reports while it runs, in order; the CLI renders these, tests may record them. */
 export type RunnerEvent =
   | { type: 'execution-started'; name: string; arn: string; input: unknown; at: number }
+  /** A start under the name of a running execution with the same input: that execution is given back. */
+  | { type: 'execution-joined'; name: string; arn: string; at: number }
   | { type: 'state-entered'; state: string; stateType: string; at: number }
   | { type: 'state-exited'; state: string; stateType: string; at: number }
   | { type: 'state-failed'; state: string; stateType: string; error: string; cause: string; at: number }
