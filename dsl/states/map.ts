@@ -82,22 +82,25 @@ export interface ItemReaderSpec<Item, Sc extends Scope> {
 /** Where a distributed map's items come from: an array in the state, or an S3 object. */
 export type ItemSource<Item, Sc extends Scope> = Ref<readonly Item[], Sc> | ItemReaderSpec<Item, Sc>;
 
-/** Reads a CSV object whose first row is the header: every item is a row of strings. */
-export function s3CsvItems<Row extends Record<string, string>, Sc extends Scope = never>(source: {
-  bucket: Value<string, Sc> | PlatformResource<'s3Bucket'>;
-  key: Value<string, Sc>;
+/**
+ * Reads a CSV object whose first row is the header: every item is a row of strings, typed by `Row` (the
+ * references in bucket and key are not scope-checked, so `Row` can be given alone).
+ */
+export function s3CsvItems<Row extends Record<string, string>>(source: {
+  bucket: Value<string, Scope> | PlatformResource<'s3Bucket'>;
+  key: Value<string, Scope>;
   maxItems?: number;
-}): ItemReaderSpec<Row, Sc> {
+}): ItemReaderSpec<Row, never> {
   return { reader: { ...source, inputType: 'CSV', csvHeaderFromFirstRow: true } };
 }
 
-/** Reads a JSON array (or JSON Lines) object: every item is one element. */
-export function s3JsonItems<Item, Sc extends Scope = never>(source: {
-  bucket: Value<string, Sc> | PlatformResource<'s3Bucket'>;
-  key: Value<string, Sc>;
+/** Reads a JSON array (or JSON Lines) object: every item is one element, typed by `Item`. */
+export function s3JsonItems<Item>(source: {
+  bucket: Value<string, Scope> | PlatformResource<'s3Bucket'>;
+  key: Value<string, Scope>;
   lines?: boolean;
   maxItems?: number;
-}): ItemReaderSpec<Item, Sc> {
+}): ItemReaderSpec<Item, never> {
   const { lines, ...rest } = source;
   return { reader: { ...rest, inputType: lines ? 'JSONL' : 'JSON' } };
 }

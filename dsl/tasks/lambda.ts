@@ -17,8 +17,11 @@ export type LambdaOptions<P extends ResultPath, I extends LambdaPattern> = Integ
  * What a Lambda step produces: the invoke response reduced by its ResultSelector to `{ Payload }`, the job's
  * output (ASL cannot unwrap it further: a ResultSelector yields an object).
  */
-export interface LambdaResult<J extends AnyJob> {
-  readonly Payload: JobOutput<J>;
+export type LambdaResult<J extends AnyJob> = LambdaResponse<JobOutput<J>>;
+
+/** The invoke response reduced to the function's result (so two jobs with the same output give the same type). */
+export interface LambdaResponse<Output> {
+  readonly Payload: Output;
 }
 
 /** A Lambda step's result: `{ Payload }`, or for a callback step the output the job runtime sends back. */

@@ -2,7 +2,7 @@ import type { IntegrationPattern, ServiceTaskNode } from '../graph.ts';
 import type { IamStatement, PermissionScope } from '../iam-statement.ts';
 import { renderPayload } from '../payload.ts';
 import type { ResultPath } from '../placement.ts';
-import type { Ref, Scope } from '../ref.ts';
+import { isRef, type Ref, type Scope } from '../ref.ts';
 import { type AslState, type Continuation, compact, flow, type RenderContext } from '../render/context.ts';
 import { isPlatformResource, resolvePlatformResource } from '../resources.ts';
 import type { IntegrationOptions } from './task-options.ts';
@@ -112,6 +112,7 @@ export function renderServiceTask(state: ServiceTaskNode, next: Continuation, ct
 /** A copy of a request template with each platform resource replaced. */
 function mapPlatformResources(template: unknown, replace: (resource: never) => unknown): unknown {
   if (isPlatformResource(template)) return replace(template as never);
+  if (isRef(template)) return template;
   if (Array.isArray(template)) return template.map((item) => mapPlatformResources(item, replace));
   if (
     typeof template !== 'object' ||

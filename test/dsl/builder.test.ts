@@ -375,7 +375,7 @@ describe('the workflow builder', () => {
         start
           .distributedMap(
             'EachRow',
-            ($) => s3CsvItems<{ userId: string }, RootScope>({ bucket: $.bucket, key: $.key, maxItems: 500 }),
+            ($) => s3CsvItems<{ userId: string }>({ bucket: $.bucket, key: $.key, maxItems: 500 }),
             {
               itemSelector: (_$, ctx) => ({ name: ctx.map.item.value.userId }),
               maxConcurrency: 50,
