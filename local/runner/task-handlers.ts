@@ -85,7 +85,10 @@ function taskHandler(name: string, state: TaskState, ctx: TaskHandlerContext): T
   );
 }
 
-/** Makes the call with a token of its own in place of `$$.Task.Token`, then waits for the callback. */
+/**
+ * Makes the call with a token of its own in place of `$$.Task.Token` and ends with the callback, or with the
+ * call's own failure, whichever comes first; the heartbeat clock runs from the start, even while the call does.
+ */
 function waitingForCallback(
   state: string,
   call: TaskHandler,
@@ -94,13 +97,13 @@ function waitingForCallback(
 ): TaskHandler {
   return async (parameters) => {
     const { token, outcome } = tokens().issue(state, heartbeatSeconds);
-    try {
-      await call(withTaskToken(parameters, token));
-    } catch (error) {
+    const called = call(withTaskToken(parameters, token)).catch((error: unknown) => {
       tokens().cancel(token);
       throw error;
-    }
-    return outcome;
+    });
+    // A call that fails after the step ended changes nothing.
+    called.catch(() => undefined);
+    return Promise.race([called.then(() => outcome), outcome]);
   };
 }
 
