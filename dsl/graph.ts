@@ -74,6 +74,8 @@ export interface StartWorkflowNode extends TaskBase {
   readonly kind: 'startWorkflow';
   /** Name of the workflow started; the bindings resolve it to a state machine ARN. */
   readonly workflowName: string;
+  /** The workflow started (a `Workflow`; typed loosely here, since the graph is what workflows are made of). */
+  readonly workflow: { readonly kind: 'workflow'; readonly name: string };
   readonly input: Readonly<Record<string, unknown>>;
   /** Execution name: a literal or a reference; a second start under the same name is refused by AWS. */
   readonly executionName?: unknown;

@@ -26,6 +26,8 @@ export interface Workflow<Input = unknown> {
   readonly root: ChainNode;
   /** Every job a step of the workflow runs, with the executor it runs on. */
   readonly steps: readonly WorkflowStep[];
+  /** The workflows its steps start (`startWorkflowStep`). */
+  readonly started: readonly Workflow<unknown>[];
 }
 
 /** Any workflow. */

@@ -96,6 +96,7 @@ export function defineWorkflow<
     timeoutSeconds: spec.timeoutSeconds,
     root,
     steps: workflowSteps(root),
+    started: startedWorkflows(root),
   });
 }
 
@@ -159,6 +160,15 @@ function mapChildren(state: StateNode, map: (chain: ChainNode) => ChainNode): St
     default:
       return { ...state, ...catches };
   }
+}
+
+function startedWorkflows(root: ChainNode): Workflow<unknown>[] {
+  const started = new Set<Workflow<unknown>>();
+  forEachChain(root, (chain) => {
+    // Only `defineWorkflow` makes the values `startWorkflowStep` takes.
+    for (const state of chain.states) if (state.kind === 'startWorkflow') started.add(state.workflow as Workflow<unknown>);
+  });
+  return [...started];
 }
 
 function workflowSteps(root: ChainNode): WorkflowStep[] {

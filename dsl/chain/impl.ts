@@ -108,7 +108,7 @@ class ChainImpl {
     return this.add(
       startWorkflowNode(
         name,
-        workflow.name,
+        workflow,
         this.build(input, contextRefs) as Record<string, unknown>,
         typeof executionName === 'function' ? this.build(executionName) : executionName,
         options,

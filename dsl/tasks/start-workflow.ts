@@ -19,10 +19,10 @@ export interface StartWorkflowOptions<S, Sc extends Scope, P extends ResultPath>
   readonly waitForCompletion?: boolean;
 }
 
-/** The node of a step that starts workflow `workflowName`; input and execution name are built by the caller. */
+/** The node of a step that starts `workflow`; input and execution name are built by the caller. */
 export function startWorkflowNode(
   name: string,
-  workflowName: string,
+  workflow: { readonly kind: 'workflow'; readonly name: string },
   input: Record<string, unknown>,
   executionName: unknown,
   options: StartWorkflowOptions<unknown, Scope, ResultPath>,
@@ -31,7 +31,8 @@ export function startWorkflowNode(
     kind: 'startWorkflow',
     name,
     comment: options.comment,
-    workflowName,
+    workflowName: workflow.name,
+    workflow,
     input,
     executionName,
     waitForCompletion: options.waitForCompletion ?? false,

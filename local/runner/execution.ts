@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { type AnyJob, type AnyWorkflow, compileValidWorkflow } from '../../dsl/index.ts';
+import { type AnyWorkflow, compileValidWorkflow } from '../../dsl/index.ts';
 import { runtimeConfig } from '../../jobs/runtime/config.ts';
 import { allWorkflows } from '../../workflows/index.ts';
 import { placeholderResources } from '../../workflows/placeholder-bindings.ts';
@@ -143,7 +143,10 @@ async function execute(
     },
     jobEnv,
   );
-  const targets = taskTargets(placeholderResources(), workflowJobs(workflow));
+  const known = knownWorkflows(workflow);
+  const targets = taskTargets(placeholderResources(), [
+    ...new Set(known.flatMap((w) => w.steps.map((s) => s.job))),
+  ]);
   const handlers = taskHandlers(definition, {
     targets,
     lambdas,
@@ -172,9 +175,7 @@ async function execute(
       services ??= new ServiceClients(env);
       return services;
     },
-    workflowsByArn: new Map(
-      allWorkflows.map((w) => [String(placeholderResources().stateMachineArn(w.name)), w]),
-    ),
+    workflowsByArn: new Map(known.map((w) => [String(placeholderResources().stateMachineArn(w.name)), w])),
     startChild: (child, childInput, childName) =>
       runWorkflowLocally(child, childInput, { ...options, ...(childName ? { name: childName } : {}) }),
   });
@@ -231,9 +232,16 @@ async function execute(
   };
 }
 
-/** The jobs of a workflow and of the workflows it starts. */
-function workflowJobs(workflow: AnyWorkflow): AnyJob[] {
-  return [...new Set([workflow, ...allWorkflows].flatMap((w) => w.steps.map((step) => step.job)))];
+/** The workflows a run may reach: this one, those it starts (and so on), and the repository's. */
+function knownWorkflows(workflow: AnyWorkflow): AnyWorkflow[] {
+  const found = new Set<AnyWorkflow>();
+  const visit = (w: AnyWorkflow) => {
+    if (found.has(w)) return;
+    found.add(w);
+    w.started.forEach(visit);
+  };
+  [workflow, ...allWorkflows].forEach(visit);
+  return [...found];
 }
 
 function roleArn(stateMachineArn: string): string {
