@@ -53,6 +53,12 @@ export interface ResourceBindings {
 export const PLACEHOLDER_ACCOUNT = '123456789012';
 export const PLACEHOLDER_REGION = 'us-east-1';
 
+/** Bindings whose every value is a plain string (no Pulumi Outputs). */
+export interface PlaceholderBindings extends ResourceBindings {
+  stateMachineArn(workflowName: string): string;
+  platformResource(kind: PlatformResourceKind, name: string): string;
+}
+
 /** Bindings with placeholder ARNs of one fixed account and region, named after each job. */
 export function placeholderBindings(
   options: {
@@ -61,10 +67,7 @@ export function placeholderBindings(
     /** The container command of a Fargate job. @default none (the task definition's) */
     command?: (job: AnyJob) => readonly string[];
   } = {},
-): ResourceBindings & {
-  stateMachineArn(workflowName: string): string;
-  platformResource(kind: PlatformResourceKind, name: string): string;
-} {
+): PlaceholderBindings {
   const { account = PLACEHOLDER_ACCOUNT, region = PLACEHOLDER_REGION, command } = options;
   return {
     lambda: (job) => ({

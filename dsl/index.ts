@@ -1,5 +1,5 @@
 /** The typed workflow DSL: declare jobs, compose workflows, compile them to Amazon States Language. */
-export type { FargateBinding, LambdaBinding, ResourceBindings } from './bindings.ts';
+export type { FargateBinding, LambdaBinding, PlaceholderBindings, ResourceBindings } from './bindings.ts';
 export { PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, placeholderBindings } from './bindings.ts';
 export type { CatchHandler, Chain, ChainOutput, ChoiceBranch } from './chain/chain.ts';
 export { chainNode, fragment } from './chain/impl.ts';

@@ -166,7 +166,8 @@ function startedWorkflows(root: ChainNode): Workflow<unknown>[] {
   const started = new Set<Workflow<unknown>>();
   forEachChain(root, (chain) => {
     // Only `defineWorkflow` makes the values `startWorkflowStep` takes.
-    for (const state of chain.states) if (state.kind === 'startWorkflow') started.add(state.workflow as Workflow<unknown>);
+    for (const state of chain.states)
+      if (state.kind === 'startWorkflow') started.add(state.workflow as Workflow<unknown>);
   });
   return [...started];
 }

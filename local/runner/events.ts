@@ -10,6 +10,8 @@ export type RunnerEvent =
   | { type: 'state-caught'; state: string; next: string; at: number }
   | { type: 'task-log'; state: string; job: string; stream: 'stdout' | 'stderr'; line: string; at: number }
   | { type: 'task-progress'; state: string; job: string; progress: JobProgress; at: number }
+  /** A callback step handed out its token: SendTaskSuccess/Failure with it at `endpoint` (the AWS SDK's SFN API). */
+  | { type: 'callback-waiting'; state: string; token: string; endpoint: string; at: number }
   | { type: 'execution-finished'; status: ExecutionStatus; at: number };
 
 /** Final status of an execution, named as Step Functions names them. */

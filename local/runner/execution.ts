@@ -176,6 +176,8 @@ async function execute(
       return services;
     },
     workflowsByArn: new Map(known.map((w) => [String(placeholderResources().stateMachineArn(w.name)), w])),
+    onCallbackWaiting: (state, token, endpoint) =>
+      emit({ type: 'callback-waiting', state, token, endpoint, at: Date.now() }),
     startChild: (child, childInput, childName) =>
       runWorkflowLocally(child, childInput, { ...options, ...(childName ? { name: childName } : {}) }),
   });

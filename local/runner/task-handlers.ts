@@ -31,6 +31,8 @@ export interface TaskHandlerContext {
     input: unknown,
     name: string | undefined,
   ) => Promise<ChildOutcome>;
+  /** Told of each token a callback step hands out. */
+  readonly onCallbackWaiting?: (state: string, token: string, endpoint: string) => void;
 }
 
 const INTEGRATION = /^arn:aws:states:::(.+?)(\.sync(?::2)?|\.waitForTaskToken)?$/;
@@ -59,7 +61,7 @@ function taskHandler(name: string, state: TaskState, ctx: TaskHandlerContext): T
   const integration = match?.[1] ?? '';
   const pattern = match?.[2] ?? '';
   const heartbeat = typeof state.HeartbeatSeconds === 'number' ? state.HeartbeatSeconds : undefined;
-  const callback = (call: TaskHandler): TaskHandler => waitingForCallback(name, call, ctx.tokens, heartbeat);
+  const callback = (call: TaskHandler): TaskHandler => waitingForCallback(name, call, ctx, heartbeat);
   if (integration === 'lambda:invoke') {
     const invoke = lambdaInvokeTask(name, ctx.targets, ctx.lambdas, ctx.interceptLambda);
     // A function error fails the state at once; otherwise it waits for the job's callback.
@@ -92,11 +94,13 @@ function taskHandler(name: string, state: TaskState, ctx: TaskHandlerContext): T
 function waitingForCallback(
   state: string,
   call: TaskHandler,
-  tokens: () => TaskTokens,
+  ctx: TaskHandlerContext,
   heartbeatSeconds: number | undefined,
 ): TaskHandler {
+  const { tokens } = ctx;
   return async (parameters) => {
     const { token, outcome } = tokens().issue(state, heartbeatSeconds);
+    ctx.onCallbackWaiting?.(state, token, tokens().endpoint);
     const called = call(withTaskToken(parameters, token)).catch((error: unknown) => {
       tokens().cancel(token);
       throw error;
