@@ -118,7 +118,7 @@ describe('local runner: the example workflows', function () {
       shardFanoutWorkflow,
       { jobId: 'job-1', shards: 3, maxConcurrency: 2 },
       options({
-        onTaskStarted: (task) => {
+        onTaskStarted: () => {
           runningNow++;
           mostAtOnce = Math.max(mostAtOnce, runningNow);
         },
