@@ -67,6 +67,8 @@ export interface FargateTaskNode extends TaskBase {
   /** Job input fields (camelCase) → literal or reference; rendered as UPPER_SNAKE_CASE variables. */
   readonly environment: Readonly<Record<string, unknown>>;
   readonly pattern: 'sync' | 'waitForTaskToken';
+  /** Run the task again when ECS stopped it for another reason than the job's own refusal (exit code 2). */
+  readonly retryStoppedTask?: { readonly maxAttempts: number };
 }
 
 /** A Task that starts an execution of another workflow (`states:startExecution`). */

@@ -3,17 +3,12 @@ import type { Chain } from './chain/chain.ts';
 import { chainNode, startChain } from './chain/impl.ts';
 import type { AnyChain, Fragment, NotRecoverable } from './chain/types.ts';
 import type { EcsErrorName, LambdaErrorName, StatesErrorName, StepFunctionsErrorName } from './errors.ts';
-import {
-  type CatchNode,
-  type ChainNode,
-  forEachChain,
-  isTask,
-  type StateNode,
-  type TaskNode,
-} from './graph.ts';
+import { type CatchNode, type ChainNode, forEachChain, isTask, type TaskNode } from './graph.ts';
+import { mapGraph } from './graph-map.ts';
 import type { Executor } from './job.ts';
 import { checkResultPath, type ResultPath } from './placement.ts';
 import type { RetryRule } from './retry.ts';
+import { withStoppedTaskRetries } from './tasks/fargate-stopped.ts';
 import type { RootScope, Workflow, WorkflowStep } from './workflow-declaration.ts';
 
 export type {
@@ -85,9 +80,11 @@ export function defineWorkflow<
   }
   const written = chainNode(spec.definition(startChain() as RootChain<z.input<Schema>, P, X>));
   if (written.states.length === 0) throw new Error(`Workflow '${spec.name}': the definition has no states`);
-  const root = spec.defaults
+  const defaulted = spec.defaults
     ? withDefaults(written, spec.defaults as unknown as WorkflowDefaults<ResultPath, unknown>)
     : written;
+  // After the defaults, so that a stopped task's error not run again goes on to the default Catch.
+  const root = withStoppedTaskRetries(defaulted);
   return Object.freeze({
     kind: 'workflow',
     name: spec.name,
@@ -109,57 +106,22 @@ const RETRY_KIND = {
 
 /** The graph with the defaults given to every task that has no Retry (or Catch) of its own. */
 function withDefaults(root: ChainNode, defaults: WorkflowDefaults<ResultPath, unknown>): ChainNode {
-  const mapped = new Map<ChainNode, ChainNode>();
-  const mapChain = (chain: ChainNode): ChainNode => {
-    let result = mapped.get(chain);
-    if (!result) {
-      result = {
-        ...chain,
-        states: chain.states.map((state) => mapState(state, chain.takesDefaultCatch)),
-        ...(chain.goto ? { goto: mapChain(chain.goto) } : {}),
-      };
-      mapped.set(chain, result);
-    }
-    return result;
-  };
   const defaultCatch = (step: string): CatchNode[] | undefined => {
     const spec = defaults.catch?.(step);
     if (!spec) return undefined;
     checkResultPath(step, spec.resultPath);
     return [{ errors: spec.errors, resultPath: spec.resultPath, next: chainNode(spec.next) }];
   };
-  const mapState = (state: StateNode, takesDefaultCatch: boolean): StateNode => {
-    const children = mapChildren(state, mapChain);
-    if (!isTask(children)) return children;
-    const retry = children.retry ?? defaults.retry?.[RETRY_KIND[children.kind]];
+  return mapGraph(root, (state, chain, mapChain) => {
+    if (!isTask(state)) return state;
+    const retry = state.retry ?? defaults.retry?.[RETRY_KIND[state.kind]];
     const catches =
-      children.catch ??
-      (takesDefaultCatch
-        ? defaultCatch(children.name)?.map((c) => ({ ...c, next: mapChain(c.next) }))
+      state.catch ??
+      (chain.takesDefaultCatch
+        ? defaultCatch(state.name)?.map((c) => ({ ...c, next: mapChain(c.next) }))
         : undefined);
-    return { ...children, ...(retry ? { retry } : {}), ...(catches ? { catch: catches } : {}) };
-  };
-  return mapChain(root);
-}
-
-/** A state with its child chains mapped. */
-function mapChildren(state: StateNode, map: (chain: ChainNode) => ChainNode): StateNode {
-  const catches =
-    'catch' in state && state.catch ? { catch: state.catch.map((c) => ({ ...c, next: map(c.next) })) } : {};
-  switch (state.kind) {
-    case 'choice':
-      return {
-        ...state,
-        branches: state.branches.map((b) => ({ ...b, chain: map(b.chain) })),
-        ...(state.otherwise ? { otherwise: map(state.otherwise) } : {}),
-      };
-    case 'parallel':
-      return { ...state, ...catches, branches: state.branches.map(map) };
-    case 'map':
-      return { ...state, ...catches, iterator: map(state.iterator) };
-    default:
-      return { ...state, ...catches };
-  }
+    return { ...state, ...(retry ? { retry } : {}), ...(catches ? { catch: catches } : {}) };
+  });
 }
 
 function startedWorkflows(root: ChainNode): Workflow<unknown>[] {

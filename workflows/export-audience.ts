@@ -68,7 +68,12 @@ export const exportAudienceWorkflow = defineWorkflow({
           s3Bucket: $.s3Bucket,
           s3Key: $.s3Key,
         }),
-        { resultPath: null, timeoutSeconds: 4 * 60 * 60 },
+        {
+          resultPath: null,
+          timeoutSeconds: 4 * 60 * 60,
+          // A Spot interruption or a host failure stops the task: the job resumes from its checkpoint.
+          retryStoppedTask: { maxAttempts: 3 },
+        },
       )
       .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('ExportToS3') })
       .lambdaStep(

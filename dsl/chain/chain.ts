@@ -79,6 +79,15 @@ type Next<
   E extends string = never,
 > = Chain<Start, S2, Sc, Last, WithState<M, N, S, E>>;
 
+/** The state a chain that does not end hands on (`never` for one that ends: nothing follows it). */
+type Continuing<C> = C extends { readonly terminated: true } ? never : ChainOutput<C>;
+
+/**
+ * The state after a Choice: what the branches that do not end hand on, and the Choice's input when no branch
+ * matched and there is no `otherwise` (or what `otherwise` hands on).
+ */
+type AfterChoice<S, Branches, O> = Continuing<Branches> | ([O] extends [never] ? S : Continuing<O>);
+
 /** The result of a distributed map: the iterations' outputs, or where the ResultWriter put them. */
 type DistributedResult<W, Out> = [W] extends [undefined] ? Out[] : MapRunResult;
 
@@ -238,7 +247,7 @@ export interface Chain<
     Sc,
     M,
     N,
-    S,
+    AfterChoice<S, ReturnType<B[number]['steps']>, O>,
     NotRecoverable,
     ChainErrors<ReturnType<B[number]['steps']>> | ChainErrors<O>
   >;

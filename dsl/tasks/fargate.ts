@@ -13,7 +13,16 @@ import { type IntegrationOptions, TASK_TOKEN_ENV } from './task-options.ts';
 export type FargatePattern = 'sync' | 'waitForTaskToken';
 
 /** Options of a Fargate step. */
-export type FargateOptions<P extends ResultPath, I extends FargatePattern> = IntegrationOptions<P, I>;
+export interface FargateOptions<P extends ResultPath, I extends FargatePattern>
+  extends IntegrationOptions<P, I> {
+  /**
+   * Runs the task again (`.sync` only) when ECS stopped it for any other reason than the job refusing its input
+   * (exit code 2): a Spot interruption, a host failure or maintenance, a task killed. Up to `maxAttempts` runs
+   * more; then, or for exit code 2, the error goes on to the step's other catchers. The job must be safe to run
+   * again (the import and export resume from their checkpoints). Adds states named after the step.
+   */
+  readonly retryStoppedTask?: { readonly maxAttempts: number };
+}
 
 /** What an `ecs:runTask.sync` step produces: the ECS task description (DescribeTasks, in PascalCase). */
 export interface EcsTaskResult {
@@ -43,6 +52,12 @@ export function fargateTaskNode(
   }
   const pattern = options.integration ?? 'sync';
   if (pattern === 'waitForTaskToken') rejectTokenField(name, job, 'taskToken');
+  const retry = options.retryStoppedTask;
+  if (retry && (pattern !== 'sync' || !Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1)) {
+    throw new Error(
+      `State '${name}': retryStoppedTask needs the .sync pattern and a maxAttempts of at least 1`,
+    );
+  }
   return {
     kind: 'fargateTask',
     name,
@@ -53,6 +68,7 @@ export function fargateTaskNode(
     resultPath: options.resultPath,
     timeoutSeconds: options.timeoutSeconds,
     heartbeatSeconds: options.heartbeatSeconds,
+    ...(retry ? { retryStoppedTask: { maxAttempts: retry.maxAttempts } } : {}),
   };
 }
 
