@@ -1,5 +1,6 @@
 import { compileWorkflow } from '../dsl/index.ts';
 import { allJobs } from '../jobs/index.ts';
+import { typecheckPreflight } from '../scripts/typecheck-preflight.ts';
 import { allWorkflows } from '../workflows/index.ts';
 import { readPlatformConfig } from './config.ts';
 import { AudiencePlatform } from './platform.ts';
@@ -9,6 +10,7 @@ import { AudiencePlatform } from './platform.ts';
  * `index.ts` exports its result; tests and `npm run plan` run it under mocks.
  */
 export function audienceIoProgram() {
+  typecheckPreflight(['index.ts']); // Pulumi runs the program with tsx, which strips types unchecked.
   const platform = new AudiencePlatform('audience-io', {
     config: readPlatformConfig(),
     jobs: allJobs,
