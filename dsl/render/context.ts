@@ -1,6 +1,7 @@
 import type { FargateBinding, LambdaBinding, ResourceBindings } from '../bindings.ts';
-import type { ChainNode, RecoverableNode } from '../graph.ts';
+import type { ChainNode, RecoverableNode, TaskNode } from '../graph.ts';
 import type { AnyJob } from '../job.ts';
+import { renderPayload } from '../payload.ts';
 
 /** An ASL state machine (or a branch / item processor): JSON whose leaves may be Pulumi Inputs. */
 export interface AslScope {
@@ -34,6 +35,28 @@ export interface RenderContext {
 /** `Next` or `End: true`. */
 export function flow(next: Continuation): { Next?: string; End?: true } {
   return next === 'end' ? { End: true } : { Next: next.next };
+}
+
+/**
+ * The fields every Task state ends with: its result selector (the author's, unless `resultSelector` is given),
+ * result placement, timeouts, Retry and Catch, and where the flow goes.
+ */
+export function taskEnd(
+  state: TaskNode,
+  next: Continuation,
+  ctx: RenderContext,
+  resultSelector: unknown = state.resultSelector
+    ? renderPayload(state.resultSelector, state.name)
+    : undefined,
+): Record<string, unknown> {
+  return {
+    ResultSelector: resultSelector,
+    ResultPath: state.resultPath,
+    TimeoutSeconds: state.timeoutSeconds,
+    HeartbeatSeconds: state.heartbeatSeconds,
+    ...ctx.recovery(state),
+    ...flow(next),
+  };
 }
 
 /** Drops `undefined` fields so they never reach the JSON. */

@@ -1,10 +1,9 @@
 import { TASK_TOKEN_PATH } from '../context.ts';
 import type { FargateTaskNode } from '../graph.ts';
 import { type AnyJob, envVarName, type JobOutput } from '../job.ts';
-import { renderPayload } from '../payload.ts';
 import type { ResultPath } from '../placement.ts';
 import { isRef, ref, refExpression } from '../ref.ts';
-import { type AslState, type Continuation, compact, flow, type RenderContext } from '../render/context.ts';
+import { type AslState, type Continuation, compact, type RenderContext, taskEnd } from '../render/context.ts';
 import { isTextField } from '../zod-field.ts';
 import { rejectTokenField } from './lambda.ts';
 import { type IntegrationOptions, TASK_TOKEN_ENV } from './task-options.ts';
@@ -111,12 +110,7 @@ export function renderFargateTask(state: FargateTaskNode, next: Continuation, ct
         },
       },
     },
-    ResultSelector: state.resultSelector ? renderPayload(state.resultSelector, state.name) : undefined,
-    ResultPath: state.resultPath,
-    TimeoutSeconds: state.timeoutSeconds,
-    HeartbeatSeconds: state.heartbeatSeconds,
-    ...ctx.recovery(state),
-    ...flow(next),
+    ...taskEnd(state, next, ctx),
   });
 }
 

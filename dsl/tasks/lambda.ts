@@ -4,7 +4,7 @@ import type { AnyJob, JobOutput } from '../job.ts';
 import { renderPayload } from '../payload.ts';
 import type { ResultPath } from '../placement.ts';
 import { ref } from '../ref.ts';
-import { type AslState, type Continuation, compact, flow, type RenderContext } from '../render/context.ts';
+import { type AslState, type Continuation, compact, type RenderContext, taskEnd } from '../render/context.ts';
 import { type IntegrationOptions, TASK_TOKEN_FIELD } from './task-options.ts';
 
 /** How a Lambda step waits: for the function's response, or for the job's callback with the task token. */
@@ -74,12 +74,7 @@ export function renderLambdaTask(state: LambdaTaskNode, next: Continuation, ctx:
       FunctionName: binding.functionArn,
       Payload: renderPayload(state.payload, state.name),
     },
-    ResultSelector: resultSelector(state, callback),
-    ResultPath: state.resultPath,
-    TimeoutSeconds: state.timeoutSeconds,
-    HeartbeatSeconds: state.heartbeatSeconds,
-    ...ctx.recovery(state),
-    ...flow(next),
+    ...taskEnd(state, next, ctx, resultSelector(state, callback)),
   });
 }
 

@@ -3,7 +3,7 @@ import type { IamStatement, PermissionScope } from '../iam-statement.ts';
 import { renderPayload } from '../payload.ts';
 import type { ResultPath } from '../placement.ts';
 import { isRef, type Ref, type Scope } from '../ref.ts';
-import { type AslState, type Continuation, compact, flow, type RenderContext } from '../render/context.ts';
+import { type AslState, type Continuation, compact, type RenderContext, taskEnd } from '../render/context.ts';
 import { isPlatformResource, resolvePlatformResource } from '../resources.ts';
 import type { IntegrationOptions } from './task-options.ts';
 
@@ -100,12 +100,7 @@ export function renderServiceTask(state: ServiceTaskNode, next: Continuation, ct
     Comment: state.comment,
     Resource: integrationArn(state.integration, state.pattern),
     Parameters: renderPayload(bound, state.name),
-    ResultSelector: state.resultSelector ? renderPayload(state.resultSelector, state.name) : undefined,
-    ResultPath: state.resultPath,
-    TimeoutSeconds: state.timeoutSeconds,
-    HeartbeatSeconds: state.heartbeatSeconds,
-    ...ctx.recovery(state),
-    ...flow(next),
+    ...taskEnd(state, next, ctx),
   });
 }
 

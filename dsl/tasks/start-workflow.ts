@@ -2,7 +2,7 @@ import type { StartWorkflowNode } from '../graph.ts';
 import { renderPayload } from '../payload.ts';
 import type { ResultPath } from '../placement.ts';
 import type { Ref, RefTree, Scope } from '../ref.ts';
-import { type AslState, type Continuation, compact, flow, type RenderContext } from '../render/context.ts';
+import { type AslState, type Continuation, compact, type RenderContext, taskEnd } from '../render/context.ts';
 import type { TaskOptions } from './task-options.ts';
 
 /** What `states:startExecution` returns (without `waitForCompletion`). */
@@ -62,11 +62,6 @@ export function renderStartWorkflow(
       { StateMachineArn: stateMachineArn, Name: state.executionName, Input: state.input },
       state.name,
     ),
-    ResultSelector: state.resultSelector ? renderPayload(state.resultSelector, state.name) : undefined,
-    ResultPath: state.resultPath,
-    TimeoutSeconds: state.timeoutSeconds,
-    HeartbeatSeconds: state.heartbeatSeconds,
-    ...ctx.recovery(state),
-    ...flow(next),
+    ...taskEnd(state, next, ctx),
   });
 }

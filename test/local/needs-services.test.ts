@@ -1,7 +1,15 @@
 import { expect } from 'chai';
 import { needsLocalServices } from '../../local/runner/needs-services.ts';
-import { exportAudienceWorkflow, importAudienceWorkflow, importStarterWorkflow } from '../../workflows/index.ts';
-import { failureNotificationWorkflow, reportPollingWorkflow, shardFanoutWorkflow } from '../dsl/examples/index.ts';
+import {
+  exportAudienceWorkflow,
+  importAudienceWorkflow,
+  importStarterWorkflow,
+} from '../../workflows/index.ts';
+import {
+  failureNotificationWorkflow,
+  reportPollingWorkflow,
+  shardFanoutWorkflow,
+} from '../dsl/examples/index.ts';
 
 describe('local runner: which runs start the embedded services', () => {
   it('starts them for a job that touches a platform resource, a service step, or a workflow started that needs them', () => {

@@ -20,7 +20,8 @@ describe('local runner: an import task stopped by ECS is run again', function ()
   });
   after(() => closeJobDeps(fixture.deps));
 
-  async function upload(rows: number) {
+  /** Uploads `rows` generated users, or `csv`, under the import layout; returns the import's input. */
+  async function upload(rows: number, csv = generateUsersCsv(rows)) {
     const importId = uniqueId('imp');
     const input = {
       importId,
@@ -28,7 +29,7 @@ describe('local runner: an import task stopped by ECS is run again', function ()
       s3Bucket: fixture.bucket,
       s3Key: `imports/seg-stopped/${importId}.csv`,
     };
-    await putObject(fixture.deps.s3, fixture.bucket, input.s3Key, generateUsersCsv(rows));
+    await putObject(fixture.deps.s3, fixture.bucket, input.s3Key, csv);
     return input;
   }
 
@@ -107,14 +108,7 @@ describe('local runner: an import task stopped by ECS is run again', function ()
   });
 
   it('does not run again a task whose job refused its input (exit code 2)', async () => {
-    const importId = uniqueId('imp');
-    const input = {
-      importId,
-      userSegmentationId: 'seg-stopped',
-      s3Bucket: fixture.bucket,
-      s3Key: `imports/seg-stopped/${importId}.csv`,
-    };
-    await putObject(fixture.deps.s3, fixture.bucket, input.s3Key, 'email\na@example.com\n');
+    const input = await upload(0, 'email\na@example.com\n');
     const execution = await runWorkflowLocally(importAudienceWorkflow, input, fixture.run);
     expect(execution).to.include({ status: 'FAILED', error: 'ImportFailed' });
     expect(execution.history.filter((row) => row.state === 'ImportToKafka')).to.have.length(1);
