@@ -166,9 +166,10 @@ export interface MapNode extends Base, Recoverable {
   readonly resultWriter?: ResultWriterNode;
   readonly resultSelector?: Readonly<Record<string, unknown>>;
   readonly iterator: ChainNode;
-  readonly maxConcurrency?: number;
-  readonly toleratedFailurePercentage?: number;
-  readonly toleratedFailureCount?: number;
+  /** A number, or a reference to one in the state (rendered as `…Path`). */
+  readonly maxConcurrency?: unknown;
+  readonly toleratedFailurePercentage?: unknown;
+  readonly toleratedFailureCount?: unknown;
   readonly executionType?: 'STANDARD' | 'EXPRESS';
   readonly label?: string;
   readonly resultPath: ResultPathField;

@@ -66,6 +66,11 @@ class ChainImpl {
     return callback ? (callback as (...a: unknown[]) => unknown)(refTree('$'), ...extra) : undefined;
   }
 
+  /** A literal, or the reference an author's callback picks from the state. */
+  private valueOrRef(value: unknown): unknown {
+    return typeof value === 'function' ? this.build(value as Callback) : value;
+  }
+
   /** A nested chain (Choice branch, Catch handler, Parallel branch, Map iteration) built by a callback. */
   private nested(build: Callback, takesDefaultCatch: boolean): ChainNode {
     return (build as (start: ChainImpl) => ChainImpl)(new ChainImpl(emptyChain(takesDefaultCatch)))[CHAIN];
@@ -135,12 +140,11 @@ class ChainImpl {
   }
 
   wait(name: string, options: { seconds?: number | Callback; timestamp?: string | Callback }) {
-    const resolve = (v: unknown) => (typeof v === 'function' ? this.build(v as Callback) : v);
     return this.add({
       kind: 'wait',
       name,
-      seconds: resolve(options.seconds),
-      timestamp: resolve(options.timestamp),
+      seconds: this.valueOrRef(options.seconds),
+      timestamp: this.valueOrRef(options.timestamp),
     });
   }
 
@@ -180,7 +184,7 @@ class ChainImpl {
       this.mapNode(name, iterate, options.itemSelector as Callback | undefined, {
         mode: 'INLINE',
         itemsPath: refExpression(array),
-        maxConcurrency: options.maxConcurrency,
+        maxConcurrency: this.valueOrRef(options.maxConcurrency),
         resultPath: options.resultPath,
         comment: options.comment,
       }),
@@ -209,9 +213,9 @@ class ChainImpl {
             | undefined,
         },
         resultWriter: writer && { bucket: writer.bucket, prefix: writer.prefix },
-        maxConcurrency: options.maxConcurrency ?? 1000,
-        toleratedFailurePercentage: options.toleratedFailurePercentage,
-        toleratedFailureCount: options.toleratedFailureCount,
+        maxConcurrency: this.valueOrRef(options.maxConcurrency ?? 1000),
+        toleratedFailurePercentage: this.valueOrRef(options.toleratedFailurePercentage),
+        toleratedFailureCount: this.valueOrRef(options.toleratedFailureCount),
         executionType: options.executionType ?? 'STANDARD',
         label: options.label,
         resultPath: options.resultPath,
@@ -277,14 +281,13 @@ class ChainImpl {
   }
 
   fail(name: string, options: { error: string | Callback; cause?: string | Callback; comment?: string }) {
-    const resolve = (v: unknown) => (typeof v === 'function' ? this.build(v as Callback) : v);
     return this.add(
       {
         kind: 'fail',
         name,
         comment: options.comment,
-        error: resolve(options.error),
-        cause: resolve(options.cause),
+        error: this.valueOrRef(options.error),
+        cause: this.valueOrRef(options.cause),
       },
       true,
     );

@@ -1,9 +1,9 @@
 import type { MapItemContextRefs } from '../context.ts';
 import type { ItemReaderNode, MapNode } from '../graph.ts';
-import type { PayloadTemplate, Value } from '../payload.ts';
+import type { Value } from '../payload.ts';
 import { renderPayload } from '../payload.ts';
 import type { ResultPath } from '../placement.ts';
-import type { Ref, RefTree, Scope } from '../ref.ts';
+import { isRef, type Ref, type RefTree, refExpression, type Scope } from '../ref.ts';
 import {
   type AslState,
   type Continuation,
@@ -18,11 +18,14 @@ import { isPlatformResource, type PlatformResource, resolvePlatformResource } fr
 export interface MapOptions<S, Sc extends Scope, Item, Sel, P extends ResultPath> {
   /** Builds each iteration's input from the item (`ctx.map.item`) and the map's input. @default the item */
   readonly itemSelector?: (state: RefTree<S, Sc>, ctx: MapItemContextRefs<Item, Sc>) => Sel;
-  /** Iterations run at once; 0 = as many as possible. @default 0 */
-  readonly maxConcurrency?: number;
+  /** Iterations run at once; 0 = as many as possible; or from the state (MaxConcurrencyPath). @default 0 */
+  readonly maxConcurrency?: StateOrLiteral<S, Sc>;
   readonly resultPath?: P;
   readonly comment?: string;
 }
+
+/** A number given in the workflow, or taken from the state when the map starts (`…Path`). */
+export type StateOrLiteral<S, Sc extends Scope> = number | ((state: RefTree<S, Sc>) => Ref<number, Sc>);
 
 /** How a distributed map groups items: each child execution gets `{ Items: [...], BatchInput }`. */
 export interface ItemBatcherOptions<S, Sc extends Scope, B> {
@@ -46,12 +49,12 @@ export interface DistributedMapOptions<S, Sc extends Scope, Item, Sel, B, W, P e
   readonly itemBatcher?: ItemBatcherOptions<S, Sc, B>;
   /** Writes the results to S3 instead of returning them (the result is then the map run and the manifest). */
   readonly resultWriter?: W;
-  /** Child executions at once (max 10,000). @default 1000 */
-  readonly maxConcurrency?: number;
-  /** Share of failed items tolerated before the map fails (0-100). @default 0 */
-  readonly toleratedFailurePercentage?: number;
-  /** Number of failed items tolerated before the map fails. @default 0 */
-  readonly toleratedFailureCount?: number;
+  /** Child executions at once (max 10,000), or from the state (e.g. the platform's config). @default 1000 */
+  readonly maxConcurrency?: StateOrLiteral<S, Sc>;
+  /** Share of failed items tolerated before the map fails (0-100), or from the state. @default 0 */
+  readonly toleratedFailurePercentage?: StateOrLiteral<S, Sc>;
+  /** Number of failed items tolerated before the map fails, or from the state. @default 0 */
+  readonly toleratedFailureCount?: StateOrLiteral<S, Sc>;
   /** Child workflow type. @default 'STANDARD' */
   readonly executionType?: 'STANDARD' | 'EXPRESS';
   /** Label of the child executions (≤ 40 characters). */
@@ -153,9 +156,9 @@ export function renderMap(state: MapNode, next: Continuation, ctx: RenderContext
           Parameters: renderPayload({ Bucket: bucketOf(writer.bucket), Prefix: writer.prefix }),
         }
       : undefined,
-    MaxConcurrency: state.maxConcurrency,
-    ToleratedFailurePercentage: state.toleratedFailurePercentage,
-    ToleratedFailureCount: state.toleratedFailureCount,
+    ...numberOrPath('MaxConcurrency', state.maxConcurrency),
+    ...numberOrPath('ToleratedFailurePercentage', state.toleratedFailurePercentage),
+    ...numberOrPath('ToleratedFailureCount', state.toleratedFailureCount),
     Label: state.label,
     ResultSelector: state.resultSelector ? renderPayload(state.resultSelector, state.name) : undefined,
     ResultPath: state.resultPath,
@@ -164,5 +167,7 @@ export function renderMap(state: MapNode, next: Continuation, ctx: RenderContext
   });
 }
 
-/** Template of a batch input. */
-export type BatchInputTemplate = PayloadTemplate;
+/** `Field: n`, or `FieldPath: <path>` for a number taken from the state. */
+function numberOrPath(field: string, value: unknown): Record<string, unknown> {
+  return isRef(value) ? { [`${field}Path`]: refExpression(value) } : { [field]: value };
+}

@@ -31,7 +31,7 @@ export const shardFanoutWorkflow = defineWorkflow({
         ($) => $.plan.Payload.shards,
         {
           itemSelector: (_$, ctx) => ({ itemId: ctx.map.item.value.itemId, index: ctx.map.item.index }),
-          maxConcurrency: 2,
+          maxConcurrency: ($) => $.maxConcurrency,
           toleratedFailureCount: 0,
           label: 'Shards',
           resultPath: '$.shards',
