@@ -1,5 +1,6 @@
 import type { Input } from '@pulumi/pulumi';
 import type { AnyJob } from './job.ts';
+import type { PlatformResourceKind } from './resources.ts';
 
 /** Where a Lambda job runs. */
 export interface LambdaBinding {
@@ -39,13 +40,24 @@ export interface FargateBinding {
 export interface ResourceBindings {
   lambda(job: AnyJob): LambdaBinding;
   fargate(job: AnyJob): FargateBinding;
-  /** The state machine's own ARN, needed only by workflows with a distributed map (child executions). */
+  /**
+   * A workflow's state machine ARN: needed to start it (`startWorkflowStep`), by a distributed map (child
+   * executions), and by service steps (their resources live in the state machine's partition, region, account).
+   */
   stateMachineArn?(workflowName: string): Input<string>;
+  /** What a named platform resource resolves to: a topic ARN, a queue URL, a table, bucket or bus name. */
+  platformResource?(kind: PlatformResourceKind, name: string): Input<string>;
 }
 
 /** Fixed account and region of placeholder ARNs (synth output, snapshots, local runs). */
 export const PLACEHOLDER_ACCOUNT = '123456789012';
 export const PLACEHOLDER_REGION = 'us-east-1';
+
+/** Bindings whose every value is a plain string (no Pulumi Outputs). */
+export interface PlaceholderBindings extends ResourceBindings {
+  stateMachineArn(workflowName: string): string;
+  platformResource(kind: PlatformResourceKind, name: string): string;
+}
 
 /** Bindings with placeholder ARNs of one fixed account and region, named after each job. */
 export function placeholderBindings(
@@ -55,7 +67,7 @@ export function placeholderBindings(
     /** The container command of a Fargate job. @default none (the task definition's) */
     command?: (job: AnyJob) => readonly string[];
   } = {},
-): ResourceBindings & { stateMachineArn(workflowName: string): string } {
+): PlaceholderBindings {
   const { account = PLACEHOLDER_ACCOUNT, region = PLACEHOLDER_REGION, command } = options;
   return {
     lambda: (job) => ({
@@ -73,6 +85,19 @@ export function placeholderBindings(
     }),
     stateMachineArn: (workflowName) =>
       `arn:aws:states:${region}:${account}:stateMachine:audience-io-${workflowName}`,
+    platformResource: (kind, name) => {
+      const named = `audience-io-${name}`;
+      switch (kind) {
+        case 'snsTopic':
+          return `arn:aws:sns:${region}:${account}:${named}`;
+        case 'sqsQueue':
+          return `https://sqs.${region}.amazonaws.com/${account}/${named}`;
+        case 'eventBus':
+          return name === 'default' ? 'default' : named;
+        default:
+          return named;
+      }
+    },
   };
 }
 
@@ -103,4 +128,21 @@ export function deriveInput(
     byName.set(name, derived);
   }
   return derived;
+}
+
+/**
+ * Combines strings and Pulumi Inputs (duck-typed Outputs and Promises, so the DSL does not load Pulumi) into one:
+ * a string when every value is one, otherwise an Output (through `apply`) or a Promise.
+ */
+export function combineInputs(
+  values: readonly Input<string>[],
+  combine: (strings: readonly string[]) => string,
+): Input<string> {
+  const index = values.findIndex((value) => typeof value !== 'string');
+  if (index < 0) return combine(values as readonly string[]);
+  const value = values[index] as unknown;
+  const rest = (text: string) => combineInputs(values.with(index, text), combine);
+  if (typeof (value as { apply?: unknown }).apply === 'function')
+    return (value as { apply(f: (t: string) => Input<string>): Input<string> }).apply(rest);
+  return Promise.resolve(value as Promise<string>).then(rest) as Input<string>;
 }

@@ -1,7 +1,8 @@
 import { checkWithAslValidator } from './asl-schema-check.ts';
 import type { ResourceBindings } from './bindings.ts';
 import { type IamStatement, workflowPermissions } from './permissions.ts';
-import { AslRenderer, type AslState } from './render.ts';
+import type { AslState } from './render/context.ts';
+import { AslRenderer } from './render/renderer.ts';
 import { validateDefinition } from './validate.ts';
 import { type ValidationIssue, WorkflowValidationError } from './validation-issue.ts';
 import type { AnyWorkflow } from './workflow.ts';

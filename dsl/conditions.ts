@@ -64,13 +64,18 @@ export const conditions = {
   matches<Sc extends Scope>(variable: Ref<string, Sc>, pattern: string): Condition<Sc> {
     return { rule: { Variable: refExpression(variable), StringMatches: pattern } };
   },
-  /** The field exists (optional fields only make sense here). */
+  /**
+   * The field exists (optional fields only make sense here); with `false`, it does not. The `false` form compiles
+   * to `Not` of the `true` one, which means the same on AWS and is what the local interpreter evaluates correctly.
+   */
   isPresent<Sc extends Scope>(variable: Ref<unknown, Sc>, present = true): Condition<Sc> {
-    return { rule: { Variable: refExpression(variable), IsPresent: present } };
+    const rule = { Variable: refExpression(variable), IsPresent: true };
+    return { rule: present ? rule : { Not: rule } };
   },
-  /** The field is null. */
+  /** The field is null; with `false`, it is not (compiled as `Not`, like `isPresent(…, false)`). */
   isNull<Sc extends Scope>(variable: Ref<unknown, Sc>, isNull = true): Condition<Sc> {
-    return { rule: { Variable: refExpression(variable), IsNull: isNull } };
+    const rule = { Variable: refExpression(variable), IsNull: true };
+    return { rule: isNull ? rule : { Not: rule } };
   },
   /** All conditions hold. */
   and<Sc extends Scope>(...all: Condition<Sc>[]): Condition<Sc> {

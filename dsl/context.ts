@@ -31,6 +31,17 @@ export interface ContextRefs {
   };
 }
 
+/** Context references of a step that waits for a callback (`.waitForTaskToken`), where `$$.Task.Token` exists. */
+export interface TaskTokenContextRefs extends ContextRefs {
+  readonly task: {
+    /** `$$.Task.Token`: whoever completes the step calls SendTaskSuccess/Failure (and SendTaskHeartbeat) with it. */
+    readonly token: Ref<string>;
+  };
+}
+
+/** The context references of a step with integration pattern `I`: `ctx.task.token` only for a callback step. */
+export type StepContextRefs<I> = [I] extends ['waitForTaskToken'] ? TaskTokenContextRefs : ContextRefs;
+
 /** Context references available only in a Map state's item selector, where `$$.Map.Item` exists. */
 export interface MapItemContextRefs<Item, Sc extends Scope> extends ContextRefs {
   readonly map: {
@@ -60,6 +71,15 @@ export const contextRefs: ContextRefs = Object.freeze({
     id: ref<string>('$$.StateMachine.Id'),
     name: ref<string>('$$.StateMachine.Name'),
   },
+});
+
+/** The JSONPath of the task token; the local runner hands each callback step its own token through it. */
+export const TASK_TOKEN_PATH = '$$.Task.Token';
+
+/** The context references of a callback step. */
+export const taskTokenContextRefs: TaskTokenContextRefs = Object.freeze({
+  ...contextRefs,
+  task: { token: ref<string>(TASK_TOKEN_PATH) },
 });
 
 /** Context references for a map's item selector. */

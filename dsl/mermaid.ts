@@ -102,9 +102,13 @@ function shape(name: string, state: Json): string {
 
 function kindLabel(state: Json): string {
   const resource = String(state.Resource ?? '');
-  if (resource.includes(':lambda:invoke')) return 'Lambda';
-  if (resource.includes(':ecs:runTask')) return 'ECS Fargate';
+  const callback = resource.endsWith('.waitForTaskToken') ? ' · callback' : '';
+  if (resource.includes(':lambda:invoke')) return `Lambda${callback}`;
+  if (resource.includes(':ecs:runTask')) return `ECS Fargate${callback}`;
   if (resource.includes(':states:startExecution')) return 'Start workflow';
+  // Service integrations: `arn:aws:states:::sns:publish`, `…:::aws-sdk:s3:getObject` → `sns publish`, `s3 getObject`.
+  const service = /^arn:aws:states:::(?:aws-sdk:)?([a-z0-9]+):([A-Za-z]+)/.exec(resource);
+  if (service) return `${service[1]} ${service[2]}${callback}`;
   if (state.Type === 'Map')
     return `Map (${String((state.ItemProcessor as Json | undefined)?.ProcessorConfig ? ((state.ItemProcessor as Json).ProcessorConfig as Json).Mode : 'INLINE')})`;
   return String(state.Type);

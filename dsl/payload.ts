@@ -15,23 +15,48 @@ export type Value<T, Sc extends Scope> = [T] extends [Scalar]
 /** An object template whose every field is a `Value` of the field's type. */
 export type PayloadOf<T, Sc extends Scope> = { [K in keyof T]: Value<T[K], Sc> };
 
+/**
+ * `P` with every key that `T` does not have turned into a readable error: a generic payload escapes TypeScript's
+ * excess-property check, so a misspelt optional key (`objectKy:`) would otherwise compile and be dropped at run time.
+ */
+export type NoExcess<P, T> = P &
+  NoInfer<{
+    readonly [K in Exclude<keyof P, keyof T>]: {
+      readonly error: `'${K & string}' is not a field of this input`;
+    };
+  }>;
+
 /** Any payload template: JSON with references at the leaves. */
 export type PayloadTemplate = { readonly [key: string]: unknown };
+
+const STATE_NAME = '$$.State.Name';
 
 /**
  * Renders a payload template to ASL Parameters: a reference under `key` becomes `"key.$": "<path>"`;
  * `undefined` fields are dropped; other values (including Pulumi Inputs) pass through unchanged.
+ * `$$.State.Name` becomes the name of the state the payload belongs to: the same value on AWS, and one the
+ * local interpreter (which has no `$$.State`) can give.
  */
-export function renderPayload(template: unknown): unknown {
-  if (Array.isArray(template)) return template.map(renderPayload);
+export function renderPayload(template: unknown, stateName?: string): unknown {
+  if (Array.isArray(template)) return template.map((item) => renderPayload(item, stateName));
   if (typeof template !== 'object' || template === null || !isPlainObject(template)) return template;
   const rendered: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(template)) {
     if (value === undefined) continue;
-    if (isRef(value)) rendered[`${key}.$`] = refExpression(value);
-    else rendered[key] = renderPayload(value);
+    if (isRef(value)) {
+      const expression = refExpression(value);
+      if (stateName !== undefined && expression === STATE_NAME) rendered[key] = stateName;
+      else rendered[`${key}.$`] = withStateName(expression, stateName);
+    } else rendered[key] = renderPayload(value, stateName);
   }
   return rendered;
+}
+
+/** An intrinsic function call with `$$.State.Name` arguments replaced by the state's name as a literal. */
+function withStateName(expression: string, stateName: string | undefined): string {
+  if (stateName === undefined || !expression.startsWith('States.')) return expression;
+  const literal = `'${stateName.replace(/[\\'{}]/g, (c) => `\\${c}`)}'`;
+  return expression.replaceAll(STATE_NAME, literal);
 }
 
 function isPlainObject(value: object): boolean {

@@ -1,17 +1,12 @@
 import type { Input } from '@pulumi/pulumi';
-import { deriveInput, type ResourceBindings } from './bindings.ts';
-import { type ChainNode, forEachChain, type StateNode } from './graph.ts';
+import { combineInputs, deriveInput, type ResourceBindings } from './bindings.ts';
+import { type ChainNode, forEachChain, type MapNode, type StateNode } from './graph.ts';
+import type { IamStatement, PermissionScope } from './iam-statement.ts';
+import { isRef } from './ref.ts';
+import { isPlatformResource, resolvePlatformResource } from './resources.ts';
+import type { AnyWorkflow } from './workflow-declaration.ts';
 
-/** One IAM policy statement; resources may be Pulumi Inputs. */
-export interface IamStatement {
-  readonly Sid?: string;
-  readonly Effect: 'Allow';
-  readonly Action: readonly string[];
-  readonly Resource: readonly Input<string>[];
-  readonly Condition?: Readonly<
-    Record<string, Readonly<Record<string, Input<string> | readonly Input<string>[]>>>
-  >;
-}
+export type { IamStatement } from './iam-statement.ts';
 
 /** The EventBridge rule Step Functions manages to learn that a started execution ended (`startExecution.sync`). */
 export const SFN_SYNC_RULE = 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
@@ -126,30 +121,17 @@ export function statePermissions(
       return statements;
     }
     case 'map': {
-      if (state.mode !== 'DISTRIBUTED' || !state.itemReader) return [];
+      if (state.mode !== 'DISTRIBUTED') return [];
       const self = bindings.stateMachineArn?.(workflowName);
       if (self === undefined) {
         throw new Error(
           `State '${state.name}': a distributed map needs bindings.stateMachineArn for its child executions`,
         );
       }
-      const { bucket, key } = state.itemReader;
-      // A referenced bucket or key is only known at run time: then the grant covers what is known.
-      const bucketName = typeof bucket === 'string' ? bucket : '*';
-      const objectKey = typeof bucket === 'string' && typeof key === 'string' ? key : '*';
+      const scope = permissionScope(bindings, workflowName, state.name);
+      const reader = state.itemReader ? [itemReaderPermission(state.itemReader, scope)] : [];
       return [
-        {
-          Effect: 'Allow',
-          Action: ['s3:GetObject'],
-          // S3 ARNs have no region or account, but do have the state machine's partition.
-          Resource: [
-            deriveInput(
-              self,
-              `s3:${bucketName}/${objectKey}`,
-              (arn) => `arn:${arnFields(arn).partition}:s3:::${bucketName}/${objectKey}`,
-            ),
-          ],
-        },
+        ...reader,
         { Effect: 'Allow', Action: ['states:StartExecution'], Resource: [self] },
         {
           Effect: 'Allow',
@@ -157,11 +139,88 @@ export function statePermissions(
           // A map run's child executions are `execution:<state machine>/<map run label>:<id>`.
           Resource: [mapRunExecutionsOf(self)],
         },
+        ...resultWriterPermissions(state, scope),
       ];
     }
+    case 'serviceTask':
+      return [...state.permissions(permissionScope(bindings, workflowName, state.name))];
     default:
       return [];
   }
+}
+
+/** How a service step's or a map's resources resolve: in the state machine's account, through the bindings. */
+function permissionScope(bindings: ResourceBindings, workflowName: string, state: string): PermissionScope {
+  const self = bindings.stateMachineArn?.(workflowName);
+  if (self === undefined) {
+    throw new Error(
+      `State '${state}': its resources need bindings.stateMachineArn (the state machine's account)`,
+    );
+  }
+  return {
+    arn: (values, build) =>
+      combineInputs([self, ...values], ([machine, ...rest]) => build(arnFields(machine!), rest)),
+    resolve: (value) => {
+      if (isRef(value)) return undefined;
+      if (isPlatformResource(value))
+        return resolvePlatformResource(bindings.platformResource?.bind(bindings), value);
+      return value as Input<string>;
+    },
+  };
+}
+
+/** Reading a distributed map's items from S3. */
+function itemReaderPermission(
+  reader: { bucket: unknown; key: unknown },
+  scope: PermissionScope,
+): IamStatement {
+  // A referenced bucket or key is only known at run time: then the grant covers what is known.
+  const objectKey = isRef(reader.bucket) || isRef(reader.key) ? '*' : String(reader.key);
+  return { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [inBucket(scope, reader.bucket, objectKey)] };
+}
+
+/** Writing a distributed map's results (manifest and result files, by multipart upload) under its prefix. */
+function resultWriterPermissions(state: MapNode, scope: PermissionScope): IamStatement[] {
+  if (!state.resultWriter) return [];
+  const { bucket, prefix } = state.resultWriter;
+  const under = isRef(prefix) || isRef(bucket) ? '*' : `${String(prefix).replace(/\/$/, '')}/*`;
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      Resource: [inBucket(scope, bucket, under)],
+    },
+  ];
+}
+
+/** Objects under `key` in a bucket given as a literal, a platform resource or a reference (`*` then). */
+function inBucket(scope: PermissionScope, bucket: unknown, key: string): Input<string> {
+  return scope.arn([scope.resolve(bucket) ?? '*'], (where, [name]) =>
+    name === '*' ? `arn:${where.partition}:s3:::*/${key}` : `arn:${where.partition}:s3:::${name}/${key}`,
+  );
+}
+
+/**
+ * What the role of a job needs when a workflow step hands it a task token (`.waitForTaskToken`): sending the
+ * heartbeats, the output or the error back to the state machines that run such a step of the job.
+ */
+export function callbackPermissions(
+  workflows: readonly AnyWorkflow[],
+  jobName: string,
+  bindings: ResourceBindings,
+): IamStatement[] {
+  const machines = workflows
+    .filter((w) => w.steps.some((step) => step.callback && step.job.name === jobName))
+    .map((w) => bindings.stateMachineArn?.(w.name))
+    .filter((arn): arn is Input<string> => arn !== undefined);
+  if (machines.length === 0) return [];
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      Resource: machines,
+    },
+  ];
 }
 
 /** Merges statements with the same actions and conditions, keeping each resource once. */

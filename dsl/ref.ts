@@ -25,15 +25,25 @@ export interface Ref<out T, out Sc extends Scope = never> {
   readonly [SCOPE]?: Sc;
 }
 
-/** Types whose children can be referenced one by one. */
-type Traversable<T> = T extends readonly unknown[] ? false : T extends object ? true : false;
+/** How the children of `T` are referenced: by index (arrays, tuples), by field (objects), or not at all. */
+type Shape<T> = T extends readonly unknown[] ? 'array' : T extends object ? 'object' : 'leaf';
+
+/** Elements of a tuple by position, of an array by any index (a missing index fails the state at run time). */
+type Elements<T extends readonly unknown[], Sc extends Scope> = {
+  readonly [I in keyof T & `${number}`]: RefTree<T[I], Sc>;
+} & (number extends T['length'] ? { readonly [index: number]: RefTree<T[number], Sc> } : unknown);
 
 /**
- * A reference to `T` whose fields are references too: `$.input.userSegmentationId` is `Ref<string>`.
- * Optional fields keep `undefined` in their type, so they cannot feed a required job field.
+ * A reference to `T` whose fields and elements are references too: `$.input.userSegmentationId` is
+ * `Ref<string>`, `$.results[0].Payload` the first result's payload. Optional fields keep `undefined` in their
+ * type, so they cannot feed a required job field.
  */
 export type RefTree<T, Sc extends Scope> = Ref<T, Sc> &
-  (Traversable<T> extends true ? { readonly [K in keyof Required<T> & string]: RefTree<T[K], Sc> } : unknown);
+  ([Shape<T>] extends ['array']
+    ? Elements<T & readonly unknown[], Sc>
+    : [Shape<T>] extends ['object']
+      ? { readonly [K in keyof Required<T> & string]: RefTree<T[K], Sc> }
+      : unknown);
 
 /** The type a reference stands for. */
 export type RefValue<R> = R extends Ref<infer T, Scope> ? T : never;
@@ -54,9 +64,11 @@ export function refExpression(value: Ref<unknown, Scope>): string {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const INDEX = /^(0|[1-9][0-9]*)$/;
 
-/** Appends a field to a JSONPath, in bracket notation where the name is not a plain identifier. */
+/** Appends a field (or an array index) to a JSONPath, in bracket notation where it is not a plain identifier. */
 export function appendPath(path: string, field: string): string {
+  if (INDEX.test(field)) return `${path}[${field}]`;
   return IDENTIFIER.test(field) ? `${path}.${field}` : `${path}['${field.replace(/'/g, "\\'")}']`;
 }
 

@@ -9,6 +9,8 @@ type Json = Record<string, unknown>;
 export const RULES = {
   START_AT_MISSING: 'StartAt names a state that does not exist',
   STATE_NAME_TOO_LONG: `a state name is longer than ${MAX_STATE_NAME_LENGTH} characters`,
+  STATE_NAME_DUPLICATE:
+    'two states share a name (names are unique in the whole state machine, branches included)',
   NEXT_TARGET_MISSING: 'a Next, Default or Catch target does not exist in the same scope',
   CATCH_TARGET_OUT_OF_SCOPE: 'a Catch (or Next) leads to a state of another branch, map or the parent',
   UNREACHABLE_STATE: 'a state cannot be reached from StartAt',
@@ -21,6 +23,10 @@ export const RULES = {
   CHOICE_WITHOUT_RULES: 'a Choice state has no rules',
   MAP_SETTING_OUT_OF_RANGE: 'a Map setting is out of range',
   TIMEOUT_OUT_OF_RANGE: 'a timeout is not a positive integer',
+  HEARTBEAT_NOT_BELOW_TIMEOUT: 'HeartbeatSeconds is not smaller than TimeoutSeconds',
+  HEARTBEAT_WITHOUT_CALLBACK:
+    'HeartbeatSeconds on a task that cannot send heartbeats (only callbacks and activities do)',
+  TASK_TOKEN_NOT_PASSED: 'a .waitForTaskToken task does not pass $$.Task.Token in its Parameters',
 } as const;
 
 export type RuleCode = keyof typeof RULES;
@@ -31,16 +37,30 @@ export type RuleCode = keyof typeof RULES;
  */
 export function validateDefinition(definition: { StartAt?: unknown; States?: unknown }): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const allNames = new Set<string>();
-  collectNames(definition, allNames);
-  validateScope(definition, '', issues, allNames);
+  const allNames = new Map<string, string>();
+  collectNames(definition, '', allNames, issues);
+  validateScope(definition, '', issues, new Set(allNames.keys()));
   return issues;
 }
 
-function collectNames(scope: { States?: unknown }, into: Set<string>): void {
+/** Records where each name is first used; a name used again in another scope is a duplicate. */
+function collectNames(
+  scope: { States?: unknown },
+  scopePath: string,
+  into: Map<string, string>,
+  issues: ValidationIssue[],
+): void {
   for (const [name, state] of Object.entries((scope.States ?? {}) as Record<string, Json>)) {
-    into.add(name);
-    for (const child of childScopes(state)) collectNames(child.scope, into);
+    const path = `${scopePath ? `${scopePath}.` : ''}States.${name}`;
+    const first = into.get(name);
+    if (first === undefined) into.set(name, path);
+    else
+      issues.push({
+        code: 'STATE_NAME_DUPLICATE',
+        path,
+        message: `State name '${name}' is used twice (also at ${first}); names must be unique in the whole state machine`,
+      });
+    for (const child of childScopes(state)) collectNames(child.scope, `${path}.${child.path}`, into, issues);
   }
 }
 
@@ -210,6 +230,7 @@ function checkSettings(state: Json, path: string, report: Report) {
       );
     }
   }
+  checkCallback(state, path, report);
   if (state.Type !== 'Map') return;
   const bad = (field: string, reason: string) =>
     report('MAP_SETTING_OUT_OF_RANGE', `${path}.${field}`, `${field} = ${String(state[field])}: ${reason}`);
@@ -227,6 +248,39 @@ function checkSettings(state: Json, path: string, report: Report) {
   }
   if (typeof state.Label === 'string' && state.Label.length > 40)
     bad('Label', 'must be at most 40 characters');
+}
+
+/** Heartbeats and task tokens: what only a callback (or an activity) task can use, and must. */
+function checkCallback(state: Json, path: string, report: Report) {
+  if (state.Type !== 'Task' || typeof state.Resource !== 'string') return;
+  const { TimeoutSeconds: timeout, HeartbeatSeconds: heartbeat } = state;
+  if (
+    Number.isInteger(heartbeat) &&
+    Number.isInteger(timeout) &&
+    (heartbeat as number) >= (timeout as number)
+  ) {
+    report(
+      'HEARTBEAT_NOT_BELOW_TIMEOUT',
+      `${path}.HeartbeatSeconds`,
+      `HeartbeatSeconds = ${heartbeat} must be smaller than TimeoutSeconds = ${timeout}`,
+    );
+  }
+  const callback = state.Resource.endsWith('.waitForTaskToken');
+  const activity = /^arn:[^:]+:states:[^:]*:[^:]*:activity:/.test(state.Resource);
+  if (heartbeat !== undefined && !callback && !activity) {
+    report(
+      'HEARTBEAT_WITHOUT_CALLBACK',
+      `${path}.HeartbeatSeconds`,
+      `Only a callback task (.waitForTaskToken) or an activity receives heartbeats; ${state.Resource} would time out after ${String(heartbeat)} s`,
+    );
+  }
+  if (callback && !JSON.stringify(state.Parameters ?? {}).includes('$$.Task.Token')) {
+    report(
+      'TASK_TOKEN_NOT_PASSED',
+      `${path}.Parameters`,
+      'A .waitForTaskToken task waits for someone to call back with $$.Task.Token, which its Parameters never pass',
+    );
+  }
 }
 
 function reachable(start: string, edges: Map<string, string[]>): Set<string> {

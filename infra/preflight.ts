@@ -15,6 +15,7 @@ import {
   type PlacedJob,
   planNetwork,
 } from './network-plan.ts';
+import { programTypeCheck } from './preflight-typecheck.ts';
 import { awsSubnetLookup, checkSubnetEgress, type SubnetLookup } from './subnet-egress.ts';
 import { compileForUsage, type WorkflowSet, type WorkflowUsage } from './workflow-usage.ts';
 
@@ -70,10 +71,10 @@ export interface PreflightContext {
 export type PreflightCheck = (context: PreflightContext) => readonly string[] | Promise<readonly string[]>;
 
 /**
- * Problem-only checks every deployment runs after configuration, workflow compilation, sizing and network. The
- * DSL's type check of the workflows plugs in here as one more entry.
+ * Problem-only checks every deployment runs after configuration, workflow compilation, sizing and network: the
+ * type check of the program, its workflows and jobs.
  */
-export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [];
+export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [programTypeCheck];
 
 /** The deployment cannot start; every problem found is listed. Thrown before any resource exists. */
 export class PreflightError extends Error {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { planProgram, readStackConfig } from '../infra/plan-run.ts';
 import { planEntries, renderPlanTree } from '../infra/plan-view.ts';
+import { typecheckOrExit } from './typecheck-preflight.ts';
 
 const { values } = parseArgs({
   options: { json: { type: 'boolean', default: false }, stack: { type: 'string', default: 'dev' } },
@@ -14,6 +15,8 @@ if (!existsSync(stackFile)) {
   );
   process.exit(2);
 }
+// The program runs under tsx, which does not check types: check what `pulumi up` would run first.
+typecheckOrExit(['index.ts']);
 const plan = await planProgram(() => import('../index.ts'), readStackConfig(stackFile), values.stack);
 const entries = planEntries(plan.resources);
 if (values.json) {

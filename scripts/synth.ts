@@ -1,13 +1,17 @@
 /**
  * `npm run synth -- --out DIR`: writes DIR/<workflow>.asl.json and DIR/<workflow>.mmd for every workflow,
- * compiled with placeholder ARNs of one fixed account and region. Exits 1 listing every issue if any.
+ * compiled with placeholder ARNs of one fixed account and region. Exits 1 listing every type error or issue.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileWorkflow, toMermaid } from '../dsl/index.ts';
-import { allWorkflows } from '../workflows/index.ts';
-import { placeholderResources } from '../workflows/placeholder-bindings.ts';
+import { typecheckOrExit } from './typecheck-preflight.ts';
+
+// Types first: tsx runs the workflows without checking them, and a type error would compile to a wrong ASL path.
+typecheckOrExit(['scripts/synth.ts']);
+const { compileWorkflow, toMermaid } = await import('../dsl/index.ts');
+const { allWorkflows } = await import('../workflows/index.ts');
+const { placeholderResources } = await import('../workflows/placeholder-bindings.ts');
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'out/synth' } } });
 const out = resolve(values.out);

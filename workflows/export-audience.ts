@@ -38,6 +38,11 @@ export const exportAudienceWorkflow = defineWorkflow({
   description: "Exports a segment's users from Kafka to a CSV object in S3 and records the job status",
   input: ExportAudienceInput,
   timeoutSeconds: 6 * 60 * 60,
+  // Every task retries its integration's transient errors and, on any other error, records the failed step.
+  defaults: {
+    retry: { lambda: [retryPresets.lambdaServiceErrors()], fargate: [retryPresets.ecsCapacity()] },
+    catch: (step) => ({ errors: ['States.ALL'], resultPath: '$.failure', next: failedAt(step) }),
+  },
   definition: (start) =>
     start
       .lambdaStep(
@@ -53,8 +58,6 @@ export const exportAudienceWorkflow = defineWorkflow({
         }),
         { resultPath: null },
       )
-      .retry(retryPresets.lambdaServiceErrors())
-      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('UpdateAudienceStatusToExporting') })
       .fargateStep(
         'ExportToS3',
         exportAudience,
@@ -65,9 +68,13 @@ export const exportAudienceWorkflow = defineWorkflow({
           s3Bucket: $.s3Bucket,
           s3Key: $.s3Key,
         }),
-        { resultPath: null, timeoutSeconds: 4 * 60 * 60 },
+        {
+          resultPath: null,
+          timeoutSeconds: 4 * 60 * 60,
+          // A Spot interruption or a host failure stops the task: the job resumes from its checkpoint.
+          retryStoppedTask: { maxAttempts: 3 },
+        },
       )
-      .retry(retryPresets.ecsCapacity())
       .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('ExportToS3') })
       .lambdaStep(
         'UpdateAudienceStatusToExported',
@@ -83,7 +90,5 @@ export const exportAudienceWorkflow = defineWorkflow({
         }),
         { resultPath: '$.status' },
       )
-      .retry(retryPresets.lambdaServiceErrors())
-      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('UpdateAudienceStatusToExported') })
       .succeed('Exported'),
 });

@@ -38,6 +38,11 @@ export const importAudienceWorkflow = defineWorkflow({
   description: 'Imports a CSV of users from S3 into Kafka and records the job status',
   input: ImportAudienceInput,
   timeoutSeconds: 6 * 60 * 60,
+  // Every task retries its integration's transient errors and, on any other error, records the failed step.
+  defaults: {
+    retry: { lambda: [retryPresets.lambdaServiceErrors()], fargate: [retryPresets.ecsCapacity()] },
+    catch: (step) => ({ errors: ['States.ALL'], resultPath: '$.failure', next: failedAt(step) }),
+  },
   definition: (start) =>
     start
       .lambdaStep(
@@ -54,8 +59,6 @@ export const importAudienceWorkflow = defineWorkflow({
         }),
         { resultPath: null },
       )
-      .retry(retryPresets.lambdaServiceErrors())
-      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('UpdateAudienceStatusToImporting') })
       .fargateStep(
         'ImportToKafka',
         importAudience,
@@ -65,18 +68,19 @@ export const importAudienceWorkflow = defineWorkflow({
           s3Bucket: $.s3Bucket,
           s3Key: $.s3Key,
         }),
-        { resultPath: null, timeoutSeconds: 4 * 60 * 60 },
+        {
+          resultPath: null,
+          timeoutSeconds: 4 * 60 * 60,
+          // A Spot interruption or a host failure stops the task: the job resumes from its checkpoint.
+          retryStoppedTask: { maxAttempts: 3 },
+        },
       )
-      .retry(retryPresets.ecsCapacity())
-      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('ImportToKafka') })
       .lambdaStep(
         'SendEndMarker',
         sendEndMarker,
         ($) => ({ jobId: $.importId, jobKind: 'import', userSegmentationId: $.userSegmentationId }),
         { resultPath: '$.endMarker' },
       )
-      .retry(retryPresets.lambdaServiceErrors())
-      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('SendEndMarker') })
       .lambdaStep(
         'UpdateAudienceStatusToImported',
         audienceStatus,
@@ -90,7 +94,5 @@ export const importAudienceWorkflow = defineWorkflow({
         }),
         { resultPath: '$.status' },
       )
-      .retry(retryPresets.lambdaServiceErrors())
-      .catch(['States.ALL'], { resultPath: '$.failure', next: failedAt('UpdateAudienceStatusToImported') })
       .succeed('Imported'),
 });

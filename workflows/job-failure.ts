@@ -1,4 +1,4 @@
-import { type CaughtError, fragment, retryPresets, type Terminated } from '../dsl/index.ts';
+import { type CaughtError, fragment, type Terminated } from '../dsl/index.ts';
 import type { JobKind } from '../jobs/audience-status/job.ts';
 import { audienceStatus } from '../jobs/audience-status/job.ts';
 
@@ -18,7 +18,7 @@ export type FailureState = { readonly userSegmentationId: string; readonly s3Key
 /**
  * The shared end of an audience workflow's failure path: `markFailedState` records the failed step, error and
  * cause in the status table, then `failState` fails the execution. Each step's Catch reaches it through a
- * `<Step>Failed` Pass state that names the step.
+ * `<Step>Failed` Pass state that names the step. Its Lambda step takes the workflow's default Retry.
  */
 export function markFailedPath(spec: {
   jobKind: JobKind;
@@ -43,6 +43,5 @@ export function markFailedPath(spec: {
       }),
       { resultPath: null },
     )
-    .retry(retryPresets.lambdaServiceErrors())
     .fail(spec.failState, { error: spec.failState, cause: ($) => $.failure.Cause });
 }

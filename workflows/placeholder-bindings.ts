@@ -1,10 +1,10 @@
-import { placeholderBindings, type ResourceBindings } from '../dsl/index.ts';
+import { type PlaceholderBindings, placeholderBindings } from '../dsl/index.ts';
 import { fargateCommand } from '../jobs/runtime/fargate.ts';
 
 /**
  * The repository's jobs bound to placeholder ARNs of one fixed account and region, with the real container
  * commands: what `npm run synth`, the snapshots and the local runner compile with.
  */
-export function placeholderResources(): ResourceBindings & { stateMachineArn(workflowName: string): string } {
+export function placeholderResources(): PlaceholderBindings {
   return placeholderBindings({ command: fargateCommand });
 }

@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { RuntimeConfig } from './config.ts';
 import type { JobLogger } from './logger.ts';
+import { noHeartbeat } from './task-token.ts';
 
 /** The I/O clients and settings every job gets injected; tests build their own. */
 export interface JobDeps {
@@ -13,6 +14,12 @@ export interface JobDeps {
   /** Milliseconds since the epoch; injected so tests can control time. */
   readonly now: () => number;
   readonly config: RuntimeConfig;
+  /**
+   * Tells the step that waits for this job (a `.waitForTaskToken` step with `heartbeatSeconds`) that it is alive;
+   * throttled, so call it as often as progress is made. Does nothing when the step gave the job no task token;
+   * rejects when the step is already over (timed out), so the job stops.
+   */
+  readonly heartbeat: () => Promise<void>;
 }
 
 /** Builds an S3 client; against a local endpoint it uses path-style addressing. */
@@ -66,7 +73,12 @@ export function kafkaClient(config: RuntimeConfig, clientId: string): Kafka {
 }
 
 /** Builds every client a job needs from the runtime configuration. */
-export function jobDeps(config: RuntimeConfig, log: JobLogger, clientId: string): JobDeps {
+export function jobDeps(
+  config: RuntimeConfig,
+  log: JobLogger,
+  clientId: string,
+  heartbeat: () => Promise<void> = noHeartbeat,
+): JobDeps {
   return {
     s3: s3Client(config),
     dynamodb: dynamodbClient(config),
@@ -74,6 +86,7 @@ export function jobDeps(config: RuntimeConfig, log: JobLogger, clientId: string)
     log,
     now: () => Date.now(),
     config,
+    heartbeat,
   };
 }
 

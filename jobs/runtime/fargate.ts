@@ -1,4 +1,5 @@
 import type { AnyJob } from '../../dsl/job.ts';
+import { TASK_TOKEN_ENV } from '../../dsl/tasks/task-options.ts';
 import { closeJobDeps, type JobDeps, jobDeps } from './clients.ts';
 import { runtimeConfig } from './config.ts';
 import { isNonRetryable, JobError } from './job-error.ts';
@@ -6,7 +7,8 @@ import { jobInputFromEnv } from './job-input.ts';
 import { withKafkaCredentials } from './kafka-secret.ts';
 import { type JobLogger, jsonLineLogger } from './logger.ts';
 import { metricsLine, metricsNamespace } from './metrics.ts';
-import { runnableJobs } from './registry.ts';
+import { type RunnableJob, runnableJobs } from './registry.ts';
+import { callbackFromEnv, reportingTo } from './task-token.ts';
 
 /** Path of the Fargate entry inside the image (relative to the working directory /var/task). */
 export const FARGATE_ENTRY = 'dist/jobs.mjs';
@@ -51,6 +53,7 @@ export async function runFargateJob(
   env: Record<string, string | undefined>,
   write: (line: string) => void = (line) => process.stdout.write(line + '\n'),
   makeDeps?: (log: JobLogger) => JobDeps,
+  entries: Readonly<Record<string, RunnableJob>> = runnableJobs,
 ): Promise<FargateRunResult> {
   const name = argv[0];
   const startedAt = Date.now();
@@ -65,20 +68,26 @@ export async function runFargateJob(
     write(JSON.stringify(summary));
     return { exitCode, summary };
   };
-  const entry = name ? runnableJobs[name] : undefined;
+  const entry = name ? entries[name] : undefined;
   if (!entry) {
     const message = name === undefined || name === '--help' ? usage() : `unknown job '${name}'; ${usage()}`;
     return finish(ExitCode.nonRetryable, { ok: false, error: 'InvalidInput', message });
   }
   const log = jsonLineLogger(entry.job.name, write);
+  // A callback step (`.waitForTaskToken`) hands the task its token: heartbeats, output and error go back with it.
+  const taskToken = env[TASK_TOKEN_ENV];
+  const callback = taskToken ? callbackFromEnv(env, taskToken, log) : undefined;
   let deps: JobDeps | undefined;
   try {
-    const input = jobInputFromEnv(entry.job, env);
-    deps = makeDeps
-      ? makeDeps(log)
-      : jobDeps(await withKafkaCredentials(configFrom(env)), log, entry.job.name);
-    log.info('job-start', { input });
-    const output = await entry.run(input as never, deps);
+    const output = await reportingTo(callback, async () => {
+      const input = jobInputFromEnv(entry.job, env);
+      const built = makeDeps
+        ? makeDeps(log)
+        : jobDeps(await withKafkaCredentials(configFrom(env)), log, entry.job.name);
+      deps = callback ? { ...built, heartbeat: callback.heartbeat } : built;
+      log.info('job-start', { input });
+      return entry.run(input as never, deps);
+    });
     const metrics = metricsLine(entry.job.name, output, metricsNamespace(env));
     if (metrics) write(metrics);
     return finish(ExitCode.success, { ok: true, output });
@@ -99,5 +108,6 @@ export async function runFargateJob(
     });
   } finally {
     if (deps && !makeDeps) closeJobDeps(deps);
+    callback?.close();
   }
 }

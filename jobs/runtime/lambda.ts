@@ -7,6 +7,7 @@ import { withKafkaCredentials } from './kafka-secret.ts';
 import { jsonLineLogger } from './logger.ts';
 import { metricsLine, metricsNamespace } from './metrics.ts';
 import { type RunnableJob, runnableJobs } from './registry.ts';
+import { callbackFromEnv, reportingTo, splitTaskToken, type TaskCallback } from './task-token.ts';
 
 /** A Lambda handler: the event is the job input, the result the job output; errors keep their job error name. */
 export type LambdaHandler = (event: unknown) => Promise<unknown>;
@@ -23,26 +24,41 @@ export function lambdaHandlerName(job: Pick<AnyJob, 'name'>): string {
 
 /**
  * Builds the handler of one job; clients are created on first use (after reading the Kafka credentials
- * secret, if one is configured) and kept while the Lambda stays warm.
+ * secret, if one is configured) and kept while the Lambda stays warm. An event from a callback step carries a
+ * task token: the job then heartbeats through `deps.heartbeat()` and its output or error goes back to the step.
  */
-export function lambdaHandler(entry: RunnableJob, makeDeps?: () => JobDeps): LambdaHandler {
+export function lambdaHandler(
+  entry: RunnableJob,
+  makeDeps?: () => JobDeps,
+  callbackFor: (taskToken: string) => TaskCallback = (token) =>
+    callbackFromEnv(process.env, token, jsonLineLogger(entry.job.name)),
+): LambdaHandler {
   let deps: Promise<JobDeps> | undefined;
   const createDeps = async () =>
     makeDeps
       ? makeDeps()
       : jobDeps(await withKafkaCredentials(runtimeConfig()), jsonLineLogger(entry.job.name), entry.job.name);
   return async (event) => {
-    const input = parseJobInput(entry.job, event);
-    deps ??= createDeps().catch((error: unknown) => {
-      // A failed start (e.g. the secret unreadable) is retried by the next invocation.
-      deps = undefined;
-      throw error;
-    });
-    const output = await entry.run(input as never, await deps);
-    // Raw stdout, not console: Lambda's JSON log format would wrap a console line and CloudWatch would miss the metrics.
-    const metrics = metricsLine(entry.job.name, output, metricsNamespace());
-    if (metrics) process.stdout.write(`${metrics}\n`);
-    return output;
+    const { taskToken, payload } = splitTaskToken(event);
+    const callback = taskToken === undefined ? undefined : callbackFor(taskToken);
+    try {
+      const output = await reportingTo(callback, async () => {
+        const input = parseJobInput(entry.job, payload);
+        deps ??= createDeps().catch((error: unknown) => {
+          // A failed start (e.g. the secret unreadable) is retried by the next invocation.
+          deps = undefined;
+          throw error;
+        });
+        const warm = await deps;
+        return entry.run(input as never, callback ? { ...warm, heartbeat: callback.heartbeat } : warm);
+      });
+      // Raw stdout, not console: Lambda's JSON log format would wrap a console line and CloudWatch would miss the metrics.
+      const metrics = metricsLine(entry.job.name, output, metricsNamespace());
+      if (metrics) process.stdout.write(`${metrics}\n`);
+      return output;
+    } finally {
+      callback?.close();
+    }
   };
 }
 

@@ -70,6 +70,14 @@ export class ConsoleReport {
         this.progress(event.state, event.progress.rows, total, event.at);
         break;
       }
+      case 'execution-joined':
+        this.line(`execution ${event.name} is already running with this input: joined it\n  ${event.arn}`);
+        break;
+      case 'callback-waiting':
+        this.line(
+          `${clock}  ⏸ ${event.state} waits for a callback: aws stepfunctions send-task-success --endpoint-url ${event.endpoint} --task-token '${event.token}' --task-output '{}'`,
+        );
+        break;
       case 'execution-finished':
         this.clearBar();
         break;

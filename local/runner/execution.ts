@@ -1,28 +1,26 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { type AnyWorkflow, compileValidWorkflow } from '../../dsl/index.ts';
 import { runtimeConfig } from '../../jobs/runtime/config.ts';
 import { allWorkflows } from '../../workflows/index.ts';
 import { placeholderResources } from '../../workflows/placeholder-bindings.ts';
 import { repoRoot } from '../services/options.ts';
-import { ecsRunTaskSync } from './ecs-run-task.ts';
-import type { ExecutionStatus, RunnerEvent, RunnerEventListener } from './events.ts';
-import { ExecutionNames } from './execution-names.ts';
+import type { LocalTask } from './ecs-run-task.ts';
+import type { RunnerEvent, RunnerEventListener } from './events.ts';
+import { ExecutionNames, type ExecutionRecord } from './execution-names.ts';
+import { type ExecutionOutcome, failureOf, forwardEvents } from './execution-outcome.ts';
 import { ExecutionHistory, type HistoryRow } from './history.ts';
 import { ensureJobBundle } from './job-bundle.ts';
 import { parseJobProgress } from './job-progress.ts';
-import { type LambdaInterceptor, LocalLambdas, lambdaInvokeTask } from './lambda-invoke.ts';
+import { type LambdaInterceptor, LocalLambdas } from './lambda-invoke.ts';
 import { runtimeEnv } from './runtime-env.ts';
-import { startExecutionTask } from './start-execution.ts';
+import { ServiceClients } from './service-tasks.ts';
+import { allTaskStates, taskHandlers } from './task-handlers.ts';
 import { taskTargets } from './task-targets.ts';
-
-/** The Task resources the runner serves, as AWS serves them. */
-const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
-const ECS_RUN_TASK_SYNC = 'arn:aws:states:::ecs:runTask.sync';
-const START_EXECUTION = 'arn:aws:states:::states:startExecution';
-const START_EXECUTION_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+import { TASK_TOKEN_PLACEHOLDER, TaskTokens } from './task-tokens.ts';
 
 /** Where executions claim their names by default (git-ignored). */
 export const DEFAULT_EXECUTIONS_DIR = join(repoRoot, '.local', 'runner', 'executions');
@@ -37,31 +35,32 @@ export interface LocalRunOptions {
   readonly onEvent?: RunnerEventListener;
   /** Stands between Lambda states and their handlers (fault injection in tests). */
   readonly interceptLambda?: LambdaInterceptor;
+  /** Told of each Fargate task as it starts; `task.stop('SpotInterruption')` interrupts it as ECS would. */
+  readonly onTaskStarted?: (task: LocalTask) => void;
   /** Folder of claimed execution names. @default `.local/runner/executions` */
   readonly executionsDir?: string;
 }
 
 /** How a local execution ended. */
-export interface LocalExecution {
+export interface LocalExecution extends ExecutionOutcome {
   readonly name: string;
   readonly arn: string;
-  readonly status: ExecutionStatus;
-  /** The execution's output, when it succeeded. */
-  readonly output?: unknown;
-  /** Error and cause of a failed execution, and the state whose failure ended it or was caught last. */
-  readonly error?: string;
-  readonly cause?: string;
+  /** The state whose failure ended the execution, or was caught last. */
   readonly failedState?: string;
   readonly history: readonly HistoryRow[];
   readonly startedAt: number;
   readonly stoppedAt: number;
 }
 
+/** Executions of this process still running, by names folder, workflow and name: a repeated start joins them. */
+const running = new Map<string, Promise<LocalExecution>>();
+
 /**
  * Runs a workflow's compiled ASL (the definition `pulumi up` deploys, with placeholder ARNs) locally with
- * aws-local-stepfunctions: every Task state is served by the job it is bound to, in this process (Lambda)
- * or as a child process (Fargate). Throws before starting when the input does not match the workflow's
- * schema or the name is taken; otherwise resolves with the outcome, failed or not.
+ * aws-local-stepfunctions: every Task state is served by the job it is bound to, in this process (Lambda) or as
+ * a child process (Fargate), or by the AWS emulator (service integrations). Starting a name that a running
+ * execution with the same input holds gives that execution back, as StartExecution does; any other taken name
+ * throws ExecutionAlreadyExistsError. Throws before starting when the input does not match the workflow's schema.
  */
 export async function runWorkflowLocally(
   workflow: AnyWorkflow,
@@ -80,62 +79,108 @@ export async function runWorkflowLocally(
   const stateMachineArn = String(bindings.stateMachineArn(workflow.name));
   const name = options.name ?? randomUUID();
   const arn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-  new ExecutionNames(options.executionsDir ?? DEFAULT_EXECUTIONS_DIR).claim(workflow.name, name, {
-    arn,
-    input,
-    claimedAt: new Date().toISOString(),
-  });
+  const names = new ExecutionNames(options.executionsDir ?? DEFAULT_EXECUTIONS_DIR);
+  const key = join(names.dir, workflow.name, name);
+  const record: ExecutionRecord = { name, arn, input, startedAt: Date.now(), status: 'RUNNING' };
+  const { existing } = names.claim(workflow.name, record);
+  if (existing) {
+    options.onEvent?.({ type: 'execution-joined', name, arn, at: Date.now() });
+    return running.get(key) ?? waitForClosed(names, workflow.name, existing);
+  }
+  const execution = execute(workflow, definition, input, { ...options, name, arn, stateMachineArn }).then(
+    (result) => {
+      const { history: _history, failedState: _failed, ...outcome } = result;
+      names.close(workflow.name, { ...record, ...outcome });
+      return result;
+    },
+  );
+  running.set(key, execution);
+  return execution.finally(() => running.delete(key));
+}
 
+/** An execution another process runs under the name: its outcome once its record says it is over. */
+async function waitForClosed(
+  names: ExecutionNames,
+  workflow: string,
+  record: ExecutionRecord,
+): Promise<LocalExecution> {
+  for (let current = record; ; current = names.read(workflow, record.name) ?? current) {
+    const { status } = current;
+    if (status !== 'RUNNING')
+      return { ...current, status, history: [], stoppedAt: current.stoppedAt ?? Date.now() };
+    await sleep(500);
+  }
+}
+
+/** Runs one claimed execution to its end. */
+async function execute(
+  workflow: AnyWorkflow,
+  definition: { States: Record<string, unknown> },
+  input: unknown,
+  options: LocalRunOptions & { name: string; arn: string; stateMachineArn: string },
+): Promise<LocalExecution> {
+  const { name, arn, stateMachineArn } = options;
   const history = new ExecutionHistory();
   const emit = (event: RunnerEvent) => {
     history.add(event);
     options.onEvent?.(event);
   };
   const env = runtimeEnv(options.env ?? process.env);
-  const taskDir = await ensureJobBundle();
-  const targets = taskTargets(bindings);
-  const running = new Set<ChildProcess>();
-  const lambdas = new LocalLambdas(runtimeConfig(env), (job, line) => {
-    const state = currentLambdaState.get(job.name) ?? job.name;
-    emit({ type: 'task-log', state, job: job.name, stream: 'stdout', line, at: Date.now() });
-  });
-  // Lambda handlers log through one logger per job; the state calling the job is the one it logs for.
+  const states = [...allTaskStates(definition)];
+  const needsBundle = states.some(([, s]) => String(s.Resource).includes(':ecs:runTask'));
+  const taskDir = needsBundle ? await ensureJobBundle() : '';
+  const needsTokens = states.some(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
+  const tokens = needsTokens ? await TaskTokens.start() : undefined;
+  const jobEnv = tokens ? { ...env, AWS_ENDPOINT_URL_SFN: tokens.endpoint } : env;
+  let services: ServiceClients | undefined;
+  const children = new Set<ChildProcess>();
   const currentLambdaState = new Map<string, string>();
-  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-  for (const [stateName, state] of allTaskStates(definition)) {
-    if (state.Resource === LAMBDA_INVOKE) {
-      const invoke = lambdaInvokeTask(stateName, targets, lambdas, options.interceptLambda);
-      handlers[stateName] = (parameters) => {
-        const job = targets.lambdaJob(String((parameters as { FunctionName?: unknown })?.FunctionName));
-        if (job) currentLambdaState.set(job.name, stateName);
-        return invoke(parameters);
-      };
-    } else if (state.Resource === ECS_RUN_TASK_SYNC) {
-      handlers[stateName] = ecsRunTaskSync(stateName, targets, {
-        taskDir,
-        runtimeEnv: env,
-        running,
-        log: (job, stream, line) => {
-          const at = Date.now();
-          emit({ type: 'task-log', state: stateName, job: job.name, stream, line, at });
-          const progress = stream === 'stdout' ? parseJobProgress(line) : undefined;
-          if (progress) emit({ type: 'task-progress', state: stateName, job: job.name, progress, at });
-        },
-      });
-    } else if (state.Resource === START_EXECUTION || state.Resource === START_EXECUTION_SYNC) {
-      const workflowsByArn = new Map(allWorkflows.map((w) => [String(bindings.stateMachineArn(w.name)), w]));
-      handlers[stateName] = startExecutionTask(
-        stateName,
-        state.Resource === START_EXECUTION_SYNC,
-        workflowsByArn,
-        (child, childInput, childName) =>
-          runWorkflowLocally(child, childInput, { ...options, name: childName }),
-      );
-    } else
-      throw new Error(
-        `state ${stateName}: resource ${String(state.Resource)} is not supported by the local runner (supported: ${[LAMBDA_INVOKE, ECS_RUN_TASK_SYNC, START_EXECUTION, START_EXECUTION_SYNC].join(', ')})`,
-      );
-  }
+  const lambdas = new LocalLambdas(
+    runtimeConfig(env),
+    (job, line) => {
+      const state = currentLambdaState.get(job.name) ?? job.name;
+      emit({ type: 'task-log', state, job: job.name, stream: 'stdout', line, at: Date.now() });
+    },
+    jobEnv,
+  );
+  const known = knownWorkflows(workflow);
+  const targets = taskTargets(placeholderResources(), [
+    ...new Set(known.flatMap((w) => w.steps.map((s) => s.job))),
+  ]);
+  const handlers = taskHandlers(definition, {
+    targets,
+    lambdas,
+    interceptLambda: (invocation, invoke) => {
+      // Lambda handlers log through one logger per job; the state calling the job is the one it logs for.
+      currentLambdaState.set(invocation.job.name, invocation.state);
+      return options.interceptLambda ? options.interceptLambda(invocation, invoke) : invoke();
+    },
+    tasks: {
+      taskDir,
+      runtimeEnv: jobEnv,
+      running: children,
+      ...(options.onTaskStarted ? { onTaskStarted: options.onTaskStarted } : {}),
+      log: (state, job, stream, line) => {
+        const at = Date.now();
+        emit({ type: 'task-log', state, job: job.name, stream, line, at });
+        const progress = stream === 'stdout' ? parseJobProgress(line) : undefined;
+        if (progress) emit({ type: 'task-progress', state, job: job.name, progress, at });
+      },
+    },
+    tokens: () => {
+      if (!tokens) throw new Error('no task-token endpoint: the definition has no callback step');
+      return tokens;
+    },
+    services: () => {
+      services ??= new ServiceClients(env);
+      return services;
+    },
+    workflowsByArn: new Map(known.map((w) => [String(placeholderResources().stateMachineArn(w.name)), w])),
+    onCallbackWaiting: (state, token, endpoint) =>
+      emit({ type: 'callback-waiting', state, token, endpoint, at: Date.now() }),
+    startChild: (child, childInput, childName) =>
+      runWorkflowLocally(child, childInput, { ...options, ...(childName ? { name: childName } : {}) }),
+  });
 
   const machine = new StateMachine(definition as never, {
     // The definition already passed asl-validator at compile time; the interpreter's own ARN check rejects service integrations.
@@ -156,17 +201,21 @@ export async function runWorkflowLocally(
         Id: stateMachineArn,
         Name: stateMachineArn.slice(stateMachineArn.lastIndexOf(':') + 1),
       },
+      // Each callback step swaps this for a token of its own before it calls out.
+      Task: { Token: TASK_TOKEN_PLACEHOLDER },
     },
   });
   const events = forwardEvents(execution.eventLogs, emit);
-  let outcome: Omit<LocalExecution, 'name' | 'arn' | 'history' | 'startedAt' | 'stoppedAt'>;
+  let outcome: ExecutionOutcome;
   try {
     outcome = { status: 'SUCCEEDED', output: await execution.result };
   } catch (error) {
     outcome = failureOf(error);
   } finally {
-    for (const child of running) child.kill('SIGTERM');
+    for (const child of children) child.kill('SIGTERM');
     lambdas.close();
+    tokens?.close();
+    services?.close();
   }
   await events;
   const stoppedAt = Date.now();
@@ -185,107 +234,16 @@ export async function runWorkflowLocally(
   };
 }
 
-/** Every Task state, including those inside Parallel branches and Map item processors. */
-function* allTaskStates(definition: {
-  States: Record<string, unknown>;
-}): Generator<[string, { Resource?: unknown }]> {
-  for (const [name, value] of Object.entries(definition.States)) {
-    const state = value as {
-      Type?: string;
-      Resource?: unknown;
-      Branches?: { States: Record<string, unknown> }[];
-      Iterator?: { States: Record<string, unknown> };
-      ItemProcessor?: { States: Record<string, unknown> };
-    };
-    if (state.Type === 'Task') yield [name, state];
-    for (const branch of state.Branches ?? []) yield* allTaskStates(branch);
-    const processor = state.ItemProcessor ?? state.Iterator;
-    if (processor) yield* allTaskStates(processor);
-  }
-}
-
-/** Turns the interpreter's event log into runner events until the execution ends. */
-async function forwardEvents(
-  logs: AsyncGenerator<unknown>,
-  emit: (event: RunnerEvent) => void,
-): Promise<void> {
-  for await (const raw of logs) {
-    const event = raw as {
-      type: string;
-      timestamp: number;
-      state?: { name: string; type: string };
-      Error?: string;
-      Cause?: unknown;
-      retry?: { attempt: number };
-      catch?: { catcher: { Next: string } };
-    };
-    const at = event.timestamp;
-    const state = event.state?.name ?? '';
-    const stateType = event.state?.type ?? '';
-    switch (event.type) {
-      case 'StateEntered':
-        emit({ type: 'state-entered', state, stateType, at });
-        break;
-      case 'StateExited':
-        emit({ type: 'state-exited', state, stateType, at });
-        break;
-      case 'StateFailed':
-        emit({
-          type: 'state-failed',
-          state,
-          stateType,
-          error: event.Error ?? 'Error',
-          cause: causeText(event.Cause),
-          at,
-        });
-        break;
-      case 'StateRetried':
-        emit({ type: 'state-retried', state, attempt: event.retry?.attempt ?? 0, at });
-        break;
-      case 'StateCaught':
-        emit({ type: 'state-caught', state, next: event.catch?.catcher.Next ?? '', at });
-        break;
-      default:
-        break;
-    }
-  }
-}
-
-function causeText(cause: unknown): string {
-  if (cause === undefined || cause === null) return '';
-  if (typeof cause === 'string') return cause;
-  if (cause instanceof Error) return cause.message;
-  return JSON.stringify(cause);
-}
-
-function failureOf(
-  error: unknown,
-): Omit<LocalExecution, 'name' | 'arn' | 'history' | 'startedAt' | 'stoppedAt'> {
-  const name = (error as Error)?.name;
-  if (name === 'ExecutionTimeoutError')
-    return {
-      status: 'TIMED_OUT',
-      error: 'States.Timeout',
-      cause: 'The execution timed out (TimeoutSeconds)',
-    };
-  if (name === 'ExecutionAbortedError')
-    return { status: 'ABORTED', error: 'Aborted', cause: 'The execution was aborted' };
-  if (error instanceof ExecutionError) {
-    const inner = (error as unknown as { cause?: unknown }).cause;
-    const innerError = inner instanceof Error ? inner : undefined;
-    return {
-      status: 'FAILED',
-      error: innerError?.name ?? 'Error',
-      cause: innerError
-        ? causeText((innerError as { cause?: unknown }).cause ?? innerError.message)
-        : causeText(inner),
-    };
-  }
-  return {
-    status: 'FAILED',
-    error: name ?? 'Error',
-    cause: error instanceof Error ? error.message : String(error),
+/** The workflows a run may reach: this one, those it starts (and so on), and the repository's. */
+function knownWorkflows(workflow: AnyWorkflow): AnyWorkflow[] {
+  const found = new Set<AnyWorkflow>();
+  const visit = (w: AnyWorkflow) => {
+    if (found.has(w)) return;
+    found.add(w);
+    w.started.forEach(visit);
   };
+  [workflow, ...allWorkflows].forEach(visit);
+  return [...found];
 }
 
 function roleArn(stateMachineArn: string): string {

@@ -77,21 +77,24 @@ export class ImportWatcher {
       throw error;
     }
     const executionName = importExecutionName(input);
-    let started!: () => void;
-    const startedSignal = new Promise<'started'>((resolve) => {
-      started = () => resolve('started');
+    let started!: (how: 'started' | 'joined') => void;
+    const startedSignal = new Promise<'started' | 'joined'>((resolve) => {
+      started = resolve;
     });
     const userOnEvent = this.options.run?.onEvent;
     const execution = runWorkflowLocally(importAudienceWorkflow, input, {
       ...this.options.run,
       name: executionName,
       onEvent: (event) => {
-        if (event.type === 'execution-started') started();
+        if (event.type === 'execution-started') started('started');
+        // The same import still running: the start gave that execution back (absorbed).
+        if (event.type === 'execution-joined') started('joined');
         userOnEvent?.(event);
       },
     });
     try {
-      await Promise.race([startedSignal, execution]);
+      if ((await Promise.race([startedSignal, execution])) === 'joined')
+        return { kind: 'already-started', key, executionName };
     } catch (error) {
       if (error instanceof ExecutionAlreadyExistsError)
         return { kind: 'already-started', key, executionName };

@@ -3,7 +3,8 @@ import { closeJobDeps, type JobDeps, jobDeps } from '../../jobs/runtime/clients.
 import type { RuntimeConfig } from '../../jobs/runtime/config.ts';
 import { type LambdaHandler, lambdaHandler } from '../../jobs/runtime/lambda.ts';
 import { jsonLineLogger } from '../../jobs/runtime/logger.ts';
-import { runnableJobs } from '../../jobs/runtime/registry.ts';
+import { callbackFromEnv } from '../../jobs/runtime/task-token.ts';
+import { runnableJob } from './job-implementations.ts';
 import { namedError } from './named-error.ts';
 import type { TaskTargets } from './task-targets.ts';
 
@@ -28,29 +29,32 @@ export type LambdaInterceptor = (
 
 /** The job handlers of one execution: warm across states (as Lambda keeps a container warm), closed at the end. */
 export class LocalLambdas {
-  private readonly handlers = new Map<string, LambdaHandler>();
+  private readonly handlers = new Map<string, Promise<LambdaHandler>>();
   private readonly deps: JobDeps[] = [];
 
   constructor(
     private readonly config: RuntimeConfig,
     private readonly log: (job: AnyJob, line: string) => void,
+    /** The environment a job's callback client reads (`AWS_ENDPOINT_URL_SFN`: the runner's token endpoint). */
+    private readonly callbackEnv: Record<string, string | undefined> = {},
   ) {}
 
   /** The handler of a job, built on first use with clients for this execution's runtime configuration. */
-  handler(job: AnyJob): LambdaHandler {
+  handler(job: AnyJob): Promise<LambdaHandler> {
     let handler = this.handlers.get(job.name);
     if (!handler) {
-      const entry = runnableJobs[job.name];
-      if (!entry) throw new Error(`job '${job.name}' has no implementation in jobs/runtime/registry.ts`);
-      handler = lambdaHandler(entry, () => {
-        const deps = jobDeps(
-          this.config,
-          jsonLineLogger(job.name, (line) => this.log(job, line)),
-          job.name,
-        );
-        this.deps.push(deps);
-        return deps;
-      });
+      const logger = jsonLineLogger(job.name, (line) => this.log(job, line));
+      handler = runnableJob(job).then((entry) =>
+        lambdaHandler(
+          entry,
+          () => {
+            const deps = jobDeps(this.config, logger, job.name);
+            this.deps.push(deps);
+            return deps;
+          },
+          (token) => callbackFromEnv(this.callbackEnv, token, logger),
+        ),
+      );
       this.handlers.set(job.name, handler);
     }
     return handler;
@@ -94,7 +98,9 @@ export function lambdaInvokeTask(
     const payload = Payload === undefined ? null : (JSON.parse(JSON.stringify(Payload)) as unknown);
     let result: unknown;
     try {
-      result = await intercept({ state, job, payload, attempt }, () => lambdas.handler(job)(payload));
+      result = await intercept({ state, job, payload, attempt }, async () =>
+        (await lambdas.handler(job))(payload),
+      );
     } catch (error) {
       throw lambdaFunctionError(error);
     }

@@ -10,11 +10,14 @@ export interface TaskTargets {
   fargateJob(taskDefinition: string): AnyJob | undefined;
 }
 
-/** Indexes every job by the function and task definition ARNs of the bindings the workflows are compiled with. */
-export function taskTargets(bindings = placeholderResources()): TaskTargets {
+/**
+ * Indexes jobs by the function and task definition ARNs of the bindings the workflows are compiled with: every
+ * registered job, and `more` (the jobs of the workflows being run, registered or not).
+ */
+export function taskTargets(bindings = placeholderResources(), more: readonly AnyJob[] = []): TaskTargets {
   const functions = new Map<string, AnyJob>();
   const taskDefinitions = new Map<string, AnyJob>();
-  for (const job of allJobs as readonly AnyJob[]) {
+  for (const job of [...(allJobs as readonly AnyJob[]), ...more]) {
     const runsOn = job.runsOn as readonly string[];
     if (runsOn.includes('lambda')) {
       const arn = String(bindings.lambda(job).functionArn);

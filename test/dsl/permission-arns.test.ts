@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { z } from 'zod';
 import { defineWorkflow, placeholderBindings, s3CsvItems, workflowPermissions } from '../../dsl/index.ts';
-import type { RootScope } from '../../dsl/workflow.ts';
 import { touch } from './test-jobs.ts';
 
 const Input = z.object({ bucket: z.string(), key: z.string() });
@@ -17,7 +16,7 @@ function mapOver(object: 'fixed' | 'from input') {
         .distributedMap(
           'EachRow',
           ($) =>
-            s3CsvItems<{ id: string }, RootScope>({
+            s3CsvItems<{ id: string }>({
               bucket: object === 'fixed' ? 'audience-bucket' : $.bucket,
               key: object === 'fixed' ? 'plans/rows.csv' : $.key,
             }),

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { expectTypeOf } from 'expect-type';
 import { z } from 'zod';
 import {
+  type AnyChain,
   type Chain,
   type ChainOutput,
   contextRefs,
@@ -43,9 +44,7 @@ const Input = z.object({
 type Input = z.infer<typeof Input>;
 
 /** Builds a workflow around one definition; the compile-time checks are in the definitions below. */
-function flow(
-  definition: (start: Chain<Input, Input, 'w'>) => ReturnType<Chain<Input, Input, 'w'>['succeed']>,
-) {
+function flow(definition: (start: Chain<Input, Input, 'w'>) => AnyChain<'w'>) {
   return defineWorkflow({ name: 'types', description: 'type test', input: Input, definition });
 }
 

@@ -24,7 +24,7 @@ describe('import rejects file', () => {
     try {
       // 20,000 rows of about 1 KB: several 5 MiB parts, so writes wait for the upload to read its body.
       for (let line = 2; line < 20_002; line++) {
-        await rejects.write({ line, column: 'user_id', reason: 'test', raw });
+        await rejects.write({ kind: 'rejected', line, column: 'user_id', reason: 'test', raw });
       }
       await rejects.close();
     } catch (caught) {

@@ -34,7 +34,11 @@ describe('local runner: failures, retries and catches as on AWS', function () {
     const input = await upload(`user_id,email\n${',x@example.com\n'.repeat(1001)}u-1,a@example.com\n`);
 
     // WHEN the import workflow runs
-    const execution = await runWorkflowLocally(importAudienceWorkflow, input, run);
+    const lines: string[] = [];
+    const execution = await runWorkflowLocally(importAudienceWorkflow, input, {
+      ...run,
+      onEvent: (event) => event.type === 'task-log' && lines.push(event.line),
+    });
 
     // THEN it fails at ImportToKafka with the container's exit, caught and recorded as failed
     expect(execution.status).to.equal('FAILED');
@@ -42,9 +46,13 @@ describe('local runner: failures, retries and catches as on AWS', function () {
     expect(execution.failedState).to.equal('ImportToKafka');
     const step = execution.history.find((row) => row.state === 'ImportToKafka')!;
     expect(step).to.include({ status: 'caught', attempts: 1, error: 'States.TaskFailed' });
-    expect(step.cause)
-      .to.match(/exited with code 2/)
-      .and.match(/TooManyRejectedRows/);
+    // As on AWS, the cause is the stopped task's description; the job's reason is in its log lines.
+    expect(JSON.parse(step.cause!)).to.deep.include({
+      StopCode: 'EssentialContainerExited',
+      StoppedReason: 'Essential container in task exited',
+    });
+    expect(JSON.parse(step.cause!).Containers[0]).to.include({ ExitCode: 2 });
+    expect(lines.some((line) => line.includes('"error":"TooManyRejectedRows"'))).to.equal(true);
     expect(execution.history.map((row) => row.state)).to.include.members([
       'MarkImportFailed',
       'ImportFailed',
@@ -52,7 +60,7 @@ describe('local runner: failures, retries and catches as on AWS', function () {
     expect(execution.history.map((row) => row.state)).not.to.include('UpdateAudienceStatusToImported');
     const item = await readStatusItem(deps.dynamodb, deps.config.statusTable, input.importId);
     expect(item).to.include({ status: 'failed', failedStep: 'ImportToKafka', error: 'States.TaskFailed' });
-    expect(item?.cause).to.match(/TooManyRejectedRows/);
+    expect(JSON.parse(String(item?.cause)).Containers[0]).to.include({ ExitCode: 2 });
     expect(item).not.to.have.property('importedAt');
     const users = (await readTopic(deps.kafka, deps.config.audienceTopic)).filter(
       (r) => r.type === 'user' && r.value.importId === input.importId,
@@ -90,14 +98,18 @@ describe('local runner: failures, retries and catches as on AWS', function () {
   it('does not retry a Fargate job that exits 2 on invalid input', async () => {
     // GIVEN a file without a user_id column
     const input = await upload('email,plan\na@example.com,free\n');
-    const execution = await runWorkflowLocally(importAudienceWorkflow, input, fixture.run);
+    const lines: string[] = [];
+    const execution = await runWorkflowLocally(importAudienceWorkflow, input, {
+      ...fixture.run,
+      onEvent: (event) => event.type === 'task-log' && lines.push(event.line),
+    });
     expect(execution.status).to.equal('FAILED');
     const step = execution.history.find((row) => row.state === 'ImportToKafka')!;
     expect(step).to.include({ status: 'caught', attempts: 1, error: 'States.TaskFailed' });
-    expect(step.cause)
-      .to.match(/exited with code 2/)
-      .and.match(/InvalidInput/)
-      .and.match(/user_id/);
+    expect(JSON.parse(step.cause!).Containers[0]).to.include({ ExitCode: 2 });
+    expect(
+      lines.some((line) => line.includes('"error":"InvalidInput"') && line.includes('user_id')),
+    ).to.equal(true);
   });
 
   it("does not retry a Lambda job's named error (IllegalTransition)", async () => {
