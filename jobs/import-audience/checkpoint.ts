@@ -1,4 +1,4 @@
-import type { Admin, Transaction } from 'kafkajs';
+import type { KafkaJS, TopicPartitionOffsetAndMetadata } from '@confluentinc/kafka-javascript';
 
 /** How far an import got: committed atomically with the Kafka transaction of the rows it counts. */
 export interface ImportCheckpoint {
@@ -6,10 +6,18 @@ export interface ImportCheckpoint {
   rowsRead: number;
   rowsProduced: number;
   rowsRejected: number;
+  /** Bytes of the object read so far. */
+  bytesRead?: number;
   /** ETag of the object read, so a resumed run refuses a changed file. */
   etag: string;
   /** True once the whole file was produced. */
   complete: boolean;
+  /**
+   * Where the import's records start on each partition of the audience topic (index = partition): the end
+   * offsets before its first record, taken by its first run and kept by every resumed run. Absent in
+   * checkpoints written before it existed; an export then reads from the beginning.
+   */
+  startOffsets?: number[];
 }
 
 /** Consumer group that holds an import's checkpoint as a transactional offset commit. */
@@ -23,40 +31,32 @@ export function importTransactionalId(importId: string): string {
 }
 
 /**
- * Adds the checkpoint to the open transaction: an offset commit (offset = rows read, metadata = counts) of the
- * import's own group on partition 0 of the audience topic. It becomes visible only if the transaction commits.
+ * The checkpoint as the offset commit that carries it: offset = rows read, metadata = the checkpoint as JSON,
+ * on partition 0 of the audience topic in the import's own group.
  */
-export async function sendCheckpoint(
-  transaction: Transaction,
-  importId: string,
+export function checkpointOffset(
   topic: string,
   checkpoint: ImportCheckpoint,
-): Promise<void> {
-  await transaction.sendOffsets({
-    consumerGroupId: checkpointGroup(importId),
-    topics: [
-      {
-        topic,
-        partitions: [
-          {
-            partition: 0,
-            offset: String(checkpoint.rowsRead),
-            metadata: JSON.stringify(checkpoint),
-          } as never,
-        ],
-      },
-    ],
-  });
+): TopicPartitionOffsetAndMetadata {
+  return { topic, partition: 0, offset: checkpoint.rowsRead, metadata: JSON.stringify(checkpoint) };
 }
 
-/** Reads the last committed checkpoint of an import, or undefined when none was committed. */
+/**
+ * Reads the last committed checkpoint of an import, or undefined when none was committed. Stable offsets only:
+ * an offset commit of a transaction still open is never returned.
+ */
 export async function readCheckpoint(
-  admin: Admin,
+  admin: KafkaJS.Admin,
   importId: string,
   topic: string,
 ): Promise<ImportCheckpoint | undefined> {
-  const offsets = await admin.fetchOffsets({ groupId: checkpointGroup(importId), topics: [topic] });
+  const offsets = await admin.fetchOffsets({
+    groupId: checkpointGroup(importId),
+    topics: [topic],
+    requireStableOffsets: true,
+  });
   const partition = offsets[0]?.partitions.find((p) => p.partition === 0);
   if (!partition || Number(partition.offset) < 0 || !partition.metadata) return undefined;
-  return JSON.parse(partition.metadata) as ImportCheckpoint;
+  // librdkafka stores commit metadata with the C string's terminating NUL byte.
+  return JSON.parse(partition.metadata.replace(/\0+$/, '')) as ImportCheckpoint;
 }

@@ -1,3 +1,4 @@
+import type { MessageHeader } from '@confluentinc/kafka-javascript';
 import { z } from 'zod';
 
 /** Header that tells data records from control records on the audience topic. */
@@ -22,6 +23,8 @@ export const EndMarkerRecord = z.object({
   rowsProduced: z.number(),
   rowsRejected: z.number(),
   partitions: z.number(),
+  /** Where the import's records start on each partition (index = partition); absent for older imports. */
+  startOffsets: z.array(z.number().int().nonnegative()).optional(),
 });
 export type EndMarkerRecord = z.infer<typeof EndMarkerRecord>;
 
@@ -30,10 +33,12 @@ export function endMarkerKey(jobId: string): string {
   return `__end__:${jobId}`;
 }
 
-/** Reads the record-type header of a consumed Kafka message. */
-export function recordType(headers: Record<string, unknown> | undefined): string | undefined {
-  const value = headers?.[RECORD_TYPE_HEADER];
-  if (value === undefined) return undefined;
-  const first = Array.isArray(value) ? value[0] : value;
-  return Buffer.isBuffer(first) ? first.toString('utf8') : typeof first === 'string' ? first : undefined;
+/** Reads the record-type header of a consumed Kafka message (librdkafka's list of one-entry header objects). */
+export function recordType(headers: readonly MessageHeader[] | undefined): string | undefined {
+  if (!headers) return undefined;
+  for (const header of headers) {
+    const value = header[RECORD_TYPE_HEADER];
+    if (value !== undefined) return typeof value === 'string' ? value : value.toString('utf8');
+  }
+  return undefined;
 }

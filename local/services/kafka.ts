@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import rdkafka, { type GroupDescriptions } from '@confluentinc/kafka-javascript';
 import { kafkaLog4jProperties, kafkaServerProperties, newKafkaClusterId } from './kafka-config.ts';
 import { installKafkaJars } from './kafka-install.ts';
 import type { LocalProcessService } from './local-process.ts';
@@ -87,23 +87,24 @@ export function localKafka(options: ResolvedOptions): LocalProcessService {
  * fresh broker loads a little after it first answers metadata (an import reads its checkpoint from it at once).
  */
 export async function kafkaAnswers(brokers: readonly string[]): Promise<boolean> {
-  const kafka = new Kafka({
-    clientId: 'local-services-probe',
-    brokers: [...brokers],
-    connectionTimeout: 1000,
-    requestTimeout: 3000,
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
+  // librdkafka's own log lines (connection refused while the broker starts) are expected here: keep them quiet.
+  const admin = rdkafka.AdminClient.create({
+    'bootstrap.servers': brokers.join(','),
+    'client.id': 'local-services-probe',
+    'socket.connection.setup.timeout.ms': 1000,
+    log_level: 0,
   });
-  const admin = kafka.admin();
+  const ask = <T>(call: (done: (error: unknown, result: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => call((error, result) => (error ? reject(error) : resolve(result))));
   try {
-    await admin.connect();
-    await admin.listTopics();
-    await admin.describeGroups(['local-services-probe']);
-    return true;
+    await ask<string[]>((done) => admin.listTopics({ timeout: 3000 }, done));
+    const { groups } = await ask<GroupDescriptions>((done) =>
+      admin.describeGroups(['local-services-probe'], { timeout: 3000 }, done),
+    );
+    return groups.every((group) => group.error === undefined);
   } catch {
     return false;
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    admin.disconnect();
   }
 }
