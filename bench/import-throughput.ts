@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createStatusTable } from '../jobs/audience-status/table.ts';
-import { dynamodbClient, kafkaClient, s3Client } from '../jobs/runtime/clients.ts';
+import { dynamodbClient, s3Client } from '../jobs/runtime/clients.ts';
 import { runtimeConfig } from '../jobs/runtime/config.ts';
+import { kafkaClient } from '../jobs/runtime/kafka-client.ts';
 import { ensureTopic } from '../jobs/runtime/topics.ts';
 import { ensureLocalServices } from '../local/services/index.ts';
 import { buildJobs } from '../scripts/build-jobs.ts';
@@ -48,7 +49,7 @@ export async function runImportBench(
   const s3 = s3Client(config);
   const dynamodb = dynamodbClient(config);
   const kafka = kafkaClient(config, 'import-bench');
-  const admin = kafka.admin();
+  const admin = kafka.kafkajs.admin();
   try {
     const dist = join(work, 'dist');
     await buildJobs(dist);

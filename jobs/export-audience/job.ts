@@ -21,6 +21,6 @@ export const exportAudience = defineJob({
   runsOn: ['fargate'],
   module: 'jobs/export-audience/run.ts',
   errors: ['InvalidInput', 'EndMarkerNotFound'],
-  needs: ['audienceBucket:write', 'statusTable:write', 'kafka'],
+  needs: ['audienceBucket:write', 'statusTable:read', 'statusTable:write', 'kafka'],
   resources: { fargate: { cpu: 1024, memoryMiB: 2048 } },
 });

@@ -111,6 +111,7 @@ export async function readTopic(kafka: KafkaClient, topic: string): Promise<Cons
     'isolation.level': 'read_committed',
     'enable.partition.eof': true,
   });
+  consumer.setDefaultConsumeTimeout(100);
   const records: ConsumedRecord[] = [];
   const reached = new Set(ends.flatMap((end, partition) => (end === 0 ? [partition] : [])));
   // End of partition at or past the end offset: aborted records and transaction markers count as read.
