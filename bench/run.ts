@@ -3,7 +3,10 @@
  * bench/results.json and printed as tables. Never part of `npm test`.
  */
 import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { openBenchEnv } from './bench-env.ts';
 import { runCompileBench } from './compile-workflow.ts';
+import { runExportBench } from './export-throughput.ts';
 import { runImportBench } from './import-throughput.ts';
 
 const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), node: process.version };
@@ -14,8 +17,19 @@ console.log(
 results.compileWorkflow = runCompileBench();
 console.table(results.compileWorkflow);
 
-console.log('Import: 1,000,000 and 5,000,000 rows into Kafka (reference: kcat -P on the same broker)');
-results.importThroughput = await runImportBench();
+// The figures are only comparable on a quiet machine: record how busy it was when the run began.
+results.loadAverageAtStart = os.loadavg().map((load) => Math.round(load * 100) / 100);
+const env = await openBenchEnv();
+try {
+  console.log('Import: 1,000,000 and 5,000,000 rows into Kafka (reference: kcat -P on the same broker)');
+  const imports = await runImportBench(env);
+  results.importThroughput = imports.figures;
+  console.log('Export: 1,000,000 rows back to S3 (reference: kcat -C read_committed on the same topic)');
+  results.exportThroughput = await runExportBench(env, imports);
+} finally {
+  env.close();
+}
+results.loadAverageAtEnd = os.loadavg().map((load) => Math.round(load * 100) / 100);
 
 await writeFile(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 console.log('written bench/results.json');
