@@ -1,4 +1,4 @@
-import type { KafkaJS, TopicPartitionOffsetAndMetadata } from '@confluentinc/kafka-javascript';
+import type { TopicPartitionOffsetAndMetadata } from '@confluentinc/kafka-javascript';
 
 /** How far an import got: committed atomically with the Kafka transaction of the rows it counts. */
 export interface ImportCheckpoint {
@@ -41,22 +41,11 @@ export function checkpointOffset(
   return { topic, partition: 0, offset: checkpoint.rowsRead, metadata: JSON.stringify(checkpoint) };
 }
 
-/**
- * Reads the last committed checkpoint of an import, or undefined when none was committed. Stable offsets only:
- * an offset commit of a transaction still open is never returned.
- */
-export async function readCheckpoint(
-  admin: KafkaJS.Admin,
-  importId: string,
-  topic: string,
-): Promise<ImportCheckpoint | undefined> {
-  const offsets = await admin.fetchOffsets({
-    groupId: checkpointGroup(importId),
-    topics: [topic],
-    requireStableOffsets: true,
-  });
-  const partition = offsets[0]?.partitions.find((p) => p.partition === 0);
-  if (!partition || Number(partition.offset) < 0 || !partition.metadata) return undefined;
+/** The checkpoint an offset commit of the import's group carries, or undefined when none was committed. */
+export function checkpointOf(
+  committed: TopicPartitionOffsetAndMetadata | undefined,
+): ImportCheckpoint | undefined {
+  if (!committed || committed.offset < 0 || !committed.metadata) return undefined;
   // librdkafka stores commit metadata with the C string's terminating NUL byte.
-  return JSON.parse(partition.metadata.replace(/\0+$/, '')) as ImportCheckpoint;
+  return JSON.parse(committed.metadata.replace(/\0+$/, '')) as ImportCheckpoint;
 }

@@ -2,6 +2,7 @@ import rdkafka, {
   type KafkaConsumer,
   type MessageHeader,
   type Producer,
+  type TopicPartitionOffsetAndMetadata,
 } from '@confluentinc/kafka-javascript';
 import { RECORD_TYPE_HEADER } from '../runtime/audience-records.ts';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../runtime/kafka-client.ts';
 import {
   checkpointGroup,
+  checkpointOf,
   checkpointOffset,
   type ImportCheckpoint,
   importTransactionalId,
@@ -32,6 +34,11 @@ const USER_HEADERS: MessageHeader[] = [{ [RECORD_TYPE_HEADER]: Buffer.from('user
  * import's checkpoint. Opening it fences any older run of the same import and aborts its open transaction.
  */
 export interface ImportSink {
+  /**
+   * The last committed checkpoint of the import, or undefined. Read after the fencing, so an older run's open
+   * transaction is aborted first; stable offsets only, so an uncommitted checkpoint is never returned.
+   */
+  readCheckpoint(): Promise<ImportCheckpoint | undefined>;
   /**
    * Queues one user record (key = user id). Returns at once, or a promise when librdkafka's queue is full, which
    * resolves once the record is queued: await it to keep memory bounded.
@@ -69,10 +76,12 @@ export async function openImportSink(
   let open = false;
   try {
     await nativeCall('init transactions', (done) => producer.initTransactions(TRANSACTION_CALL_MS, done));
-    // Never subscribed: it only lends the checkpoint group's metadata to the transactional offset commit.
+    // Never subscribed: it reads the checkpoint and lends its group's metadata to the transactional offset commit.
+    // (Not an admin client's offset fetch: librdkafka 2.15 crashes when one meets a coordinator change.)
     checkpointConsumer = await connectNativeConsumer(kafka, {
       'group.id': checkpointGroup(importId),
       'enable.auto.commit': false,
+      'isolation.level': 'read_committed',
     });
     await nativeCall('begin transaction', (done) => producer.beginTransaction(done));
     open = true;
@@ -102,6 +111,12 @@ export async function openImportSink(
   };
 
   return {
+    readCheckpoint: async () => {
+      const [committed] = await nativeCall<TopicPartitionOffsetAndMetadata[]>('read checkpoint', (done) =>
+        consumer.committed([{ topic, partition: 0 }], TRANSACTION_CALL_MS, done),
+      );
+      return checkpointOf(committed);
+    },
     produce: (key, value) => (produceOne(key, value) ? undefined : produceWhenRoom(key, value)),
     commit: async (checkpoint) => {
       await nativeCall('send checkpoint', (done) =>

@@ -9,7 +9,7 @@ import { JobError } from '../runtime/job-error.ts';
 import { KafkaError } from '../runtime/kafka-client.ts';
 import { recordStartOffsets } from '../runtime/start-offsets.ts';
 import { endOffsets, ensureTopic } from '../runtime/topics.ts';
-import { type ImportCheckpoint, readCheckpoint } from './checkpoint.ts';
+import type { ImportCheckpoint } from './checkpoint.ts';
 import {
   ByteCounter,
   CsvFileError,
@@ -152,7 +152,7 @@ async function importOnce(
   );
   progress.unref();
   try {
-    const checkpoint = await readCheckpoint(admin, importId, topic);
+    const checkpoint = await sink.readCheckpoint();
     if (checkpoint?.complete) {
       deps.log.info('import-already-complete', { importId, ...checkpoint });
       return {
