@@ -19,7 +19,8 @@ export interface CsvUpload {
 
 /** Starts the multipart upload of a CSV object to `s3://bucket/key`. */
 export function openCsvUpload(s3: S3Client, bucket: string, key: string): CsvUpload {
-  const body = new PassThrough();
+  // Room for a part and more, so CSV is written ahead while the previous parts are uploaded.
+  const body = new PassThrough({ highWaterMark: 16 * 1024 * 1024 });
   const upload = new Upload({
     client: s3,
     params: { Bucket: bucket, Key: key, Body: body, ContentType: 'text/csv; charset=utf-8' },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from '@confluentinc/kafka-javascript';
-import { EndMarkerRecord, recordType, UserRecord } from '../runtime/audience-records.ts';
+import { EndMarkerRecord, isUserRecord, recordType, type UserRecord } from '../runtime/audience-records.ts';
 import {
   connectNativeConsumer,
   disconnectNative,
@@ -69,6 +69,8 @@ export async function* readSegment(
     'enable.auto.commit': false,
     'isolation.level': 'read_committed',
     'queued.max.messages.kbytes': PREFETCH_KIBIBYTES,
+    // With the prefetch queue full, fetch again soon after it drains (librdkafka waits a second by default).
+    'fetch.queue.backoff.ms': 20,
   });
   // A consume call returns its batch once librdkafka's local queue is empty for this long, not a full second.
   consumer.setDefaultConsumeTimeout(CONSUME_WAIT_MS);
@@ -101,7 +103,9 @@ export async function* readSegment(
         const type = recordType(message.headers);
         if (type === 'user') {
           if (message.value.indexOf(importNeedle) === -1) continue;
-          const record = UserRecord.parse(JSON.parse(message.value.toString('utf8')));
+          const record: unknown = JSON.parse(message.value.toString('utf8'));
+          if (!isUserRecord(record))
+            throw new Error(`${topic}/${message.partition}@${message.offset}: not a user record`);
           if (record.importId !== importId || record.userSegmentationId !== userSegmentationId) continue;
           users.push(record);
         } else if (type === 'end-marker') {
