@@ -29,7 +29,8 @@ export async function endOffsets(admin: KafkaJS.Admin, topic: string): Promise<n
     isolationLevel: rdkafka.IsolationLevel.READ_UNCOMMITTED,
   });
   const ends: number[] = [];
-  for (const { partition, high } of offsets) ends[partition] = Number(high);
+  // A partition of a topic created a moment ago can answer -1 (no leader yet): its records start at 0 anyway.
+  for (const { partition, high } of offsets) ends[partition] = Math.max(0, Number(high));
   return ends;
 }
 
