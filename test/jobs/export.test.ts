@@ -54,6 +54,12 @@ describe('export-audience', function () {
   });
   after(() => closeJobDeps(deps));
 
+  /** Exports one import's rows of the test segment to `exports/<exportId>.csv`. */
+  function exportOf(importId: string, exportId: string, jobDeps: JobDeps) {
+    const s3Key = `exports/${exportId}.csv`;
+    return runExport({ exportId, userSegmentationId: segment, importId, s3Bucket: bucket, s3Key }, jobDeps);
+  }
+
   it('exports only the rows of its import, quoted per RFC 4180, with formula cells neutralised', async () => {
     const other = await importFile('user_id,note,score\nx1,other,1\nx2,other,2\n');
     const mine = await importFile(TRICKY_CSV);
@@ -62,16 +68,7 @@ describe('export-audience', function () {
       await runEndMarker({ jobId, jobKind: 'import', userSegmentationId: segment }, deps);
     }
     const exportId = uniqueId('exp');
-    const result = await runExport(
-      {
-        exportId,
-        userSegmentationId: segment,
-        importId: mine,
-        s3Bucket: bucket,
-        s3Key: `exports/${exportId}.csv`,
-      },
-      deps,
-    );
+    const result = await exportOf(mine, exportId, deps);
     expect(result.rowsExported).to.equal(5);
     const text = (await getObjectText(deps.s3, bucket, `exports/${exportId}.csv`))!;
     const rows = parse(text) as string[][];
@@ -107,16 +104,7 @@ describe('export-audience', function () {
     }
     const log = memoryLogger('export-audience');
     const exportId = uniqueId('exp');
-    const result = await runExport(
-      {
-        exportId,
-        userSegmentationId: segment,
-        importId: mine,
-        s3Bucket: bucket,
-        s3Key: `exports/${exportId}.csv`,
-      },
-      { ...deps, log },
-    );
+    const result = await exportOf(mine, exportId, { ...deps, log });
     expect(result.rowsExported).to.equal(2);
     const complete = log.lines.find((line) => line.event === 'export-complete');
     // Its 2 rows, the earlier import's end markers and its own, one per partition each: not the 2,000 rows before.
@@ -127,16 +115,7 @@ describe('export-audience', function () {
     const unclosed = await importFile('user_id,note,score\nz1,a,1\n');
     const exportId = uniqueId('exp');
     try {
-      await runExport(
-        {
-          exportId,
-          userSegmentationId: segment,
-          importId: unclosed,
-          s3Bucket: bucket,
-          s3Key: `exports/${exportId}.csv`,
-        },
-        deps,
-      );
+      await exportOf(unclosed, exportId, deps);
       expect.fail('expected EndMarkerNotFound');
     } catch (error) {
       expect(error).to.be.instanceOf(JobError);
