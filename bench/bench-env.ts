@@ -1,6 +1,6 @@
 // What the import and export benchmarks share: the local services, clients, the built bundle, a bucket and a
 // status table of the run's own, and a scratch folder.
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -13,6 +13,14 @@ import { ensureTopic, withAdmin } from '../jobs/runtime/topics.ts';
 import { ensureLocalServices } from '../local/services/index.ts';
 import { buildJobs } from '../scripts/build-jobs.ts';
 import { measureProcess, type ProcessRun } from './import/measure.ts';
+
+/** The Node options the image runs every job with (its `ENV NODE_OPTIONS`), so the figures are the image's. */
+function imageNodeOptions(): string {
+  const dockerfile = readFileSync(new URL('../images/Dockerfile', import.meta.url), 'utf8');
+  const options = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile)?.[1];
+  if (options === undefined) throw new Error('images/Dockerfile sets no NODE_OPTIONS');
+  return options;
+}
 
 /** Partitions of every benchmark topic. */
 export const BENCH_PARTITIONS = 6;
@@ -74,6 +82,7 @@ export async function openBenchEnv(): Promise<BenchEnv> {
     runJob: async (job, env) => {
       const run = await measureProcess(process.execPath, [join(dist, 'jobs.mjs'), job], {
         ...process.env,
+        NODE_OPTIONS: imageNodeOptions(),
         STATUS_TABLE: statusTable,
         ...env,
       });
