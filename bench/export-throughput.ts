@@ -3,6 +3,7 @@
 import { run as sendEndMarker } from '../jobs/send-end-marker/run.ts';
 import { type BenchEnv, round2 } from './bench-env.ts';
 import type { BenchImport } from './import-throughput.ts';
+import { consumeFloor } from './kafka/consume-floor.ts';
 import { kcatConsume } from './kafka/kcat.ts';
 
 async function exportImport(env: BenchEnv, source: BenchImport, label: string) {
@@ -34,6 +35,7 @@ export async function runExportBench(
 ): Promise<Record<string, unknown>> {
   const own = await exportImport(env, imports.own, 'own');
   const kcat = await kcatConsume(env.brokers, imports.own.topic);
+  const floor = await consumeFloor(env.deps.kafka, imports.own.topic);
   const crowded = await exportImport(env, imports.crowded, 'crowded');
   const rows = imports.own.rows;
   const exportRowsPerSecond = Math.round(rows / own.seconds);
@@ -47,6 +49,9 @@ export async function runExportBench(
     kcatConsumeSeconds: round2(kcat.wallSeconds),
     kcatConsumeRowsPerSecond: kcatRowsPerSecond,
     exportToKcatRatio: round2(exportRowsPerSecond / kcatRowsPerSecond),
+    // The client's consumer alone (records handed to JavaScript, nothing else): what any export here can reach.
+    nativeConsumeOnlyRecordsPerSecond: Math.round(floor.records / floor.seconds),
+    nativeConsumeOnlyToKcatRatio: round2(floor.records / floor.seconds / kcatRowsPerSecond),
     crowdedExportSeconds: round2(crowded.seconds),
     crowdedExportJobSeconds: round2(crowded.jobSeconds),
     crowdedToOwnTimeRatio: round2(crowded.seconds / own.seconds),
@@ -58,6 +63,12 @@ export async function runExportBench(
       String(figures.exportSeconds),
       String(exportRowsPerSecond),
       `${figures.exportToKcatRatio} of kcat`,
+    ],
+    [
+      'native consumer alone, same topic',
+      String(round2(floor.seconds)),
+      String(figures.nativeConsumeOnlyRecordsPerSecond),
+      `${figures.nativeConsumeOnlyToKcatRatio} of kcat`,
     ],
     [
       'kcat -C read_committed, same topic',
