@@ -1,6 +1,7 @@
 // The floor of any reader built on the Kafka client: its native consumer handing every record of a topic to
 // JavaScript, nothing done with them (no parse, no CSV, no upload).
 import type { Message } from '@confluentinc/kafka-javascript';
+import { SEGMENT_CONSUMER_SETTINGS } from '../../jobs/export-audience/segment-reader.ts';
 import {
   connectNativeConsumer,
   disconnectNative,
@@ -18,10 +19,7 @@ export async function consumeFloor(
   const started = performance.now();
   const consumer = await connectNativeConsumer(kafka, {
     'group.id': `bench-floor-${Date.now()}`,
-    'enable.auto.commit': false,
-    'isolation.level': 'read_committed',
-    'queued.max.messages.kbytes': 32 * 1024,
-    'fetch.queue.backoff.ms': 20,
+    ...SEGMENT_CONSUMER_SETTINGS,
     'enable.partition.eof': true,
   });
   consumer.setDefaultConsumeTimeout(50);
