@@ -1,7 +1,6 @@
 import rdkafka, {
   type KafkaConsumer,
   type MessageHeader,
-  type Producer,
   type TopicPartitionOffsetAndMetadata,
 } from '@confluentinc/kafka-javascript';
 import { RECORD_TYPE_HEADER } from '../runtime/audience-records.ts';
