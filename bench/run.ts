@@ -18,7 +18,10 @@ results.compileWorkflow = runCompileBench();
 console.table(results.compileWorkflow);
 
 // The figures are only comparable on a quiet machine: record how busy it was when the run began.
-results.loadAverageAtStart = os.loadavg().map((load) => Math.round(load * 100) / 100);
+const loadAtStart = os.loadavg().map((load) => Math.round(load * 100) / 100);
+results.loadAverageAtStart = loadAtStart;
+if (loadAtStart[0]! >= 1)
+  results.machine = `loaded (1-minute load average ${loadAtStart[0]} on ${os.availableParallelism()} cores at the start): not reference figures; re-run on an idle machine`;
 const env = await openBenchEnv();
 try {
   console.log('Import: 1,000,000 and 5,000,000 rows into Kafka (reference: kcat -P on the same broker)');
