@@ -46,6 +46,8 @@ export function checkpointOf(
   committed: TopicPartitionOffsetAndMetadata | undefined,
 ): ImportCheckpoint | undefined {
   if (!committed || committed.offset < 0 || !committed.metadata) return undefined;
-  // librdkafka stores commit metadata with the C string's terminating NUL byte.
-  return JSON.parse(committed.metadata.replace(/\0+$/, '')) as ImportCheckpoint;
+  // The client drops the last byte of commit metadata, taking it for the NUL that librdkafka stores after the text:
+  // a checkpoint it committed comes back whole, one kafkajs committed (before the move) without its closing brace.
+  const text = committed.metadata.replace(/\0+$/, '');
+  return JSON.parse(text.endsWith('}') ? text : `${text}}`) as ImportCheckpoint;
 }
