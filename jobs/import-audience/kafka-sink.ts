@@ -1,5 +1,6 @@
 import rdkafka, {
   type KafkaConsumer,
+  type LibrdKafkaError,
   type MessageHeader,
   type TopicPartitionOffsetAndMetadata,
 } from '@confluentinc/kafka-javascript';
@@ -8,9 +9,11 @@ import {
   connectNativeConsumer,
   connectNativeProducer,
   disconnectNative,
+  KafkaCallTimedOut,
   type KafkaClient,
   KafkaError,
   nativeCall,
+  nativeCallWithin,
 } from '../runtime/kafka-client.ts';
 import {
   checkpointGroup,
@@ -21,7 +24,11 @@ import {
 } from './checkpoint.ts';
 
 /** How long the transactional calls (init, commit, abort, offsets) may take before they fail. */
-const TRANSACTION_CALL_MS = 60_000;
+const TRANSACTION_CALL_MS = 30_000;
+/** How long past its own timeout a transactional call may stay unanswered before this run gives the producer up. */
+const STUCK_CALL_MS = TRANSACTION_CALL_MS + 10_000;
+/** How long closing a producer given up may take before the run goes on without it. */
+const STUCK_CLOSE_MS = 5_000;
 /** Bound of librdkafka's produce queue, so memory stays flat whatever the file size (KiB and messages). */
 const QUEUE_KIBIBYTES = 32 * 1024;
 const QUEUE_MESSAGES = 100_000;
@@ -74,7 +81,9 @@ export async function openImportSink(
   let checkpointConsumer: KafkaConsumer | undefined;
   let open = false;
   try {
-    await nativeCall('init transactions', (done) => producer.initTransactions(TRANSACTION_CALL_MS, done));
+    await nativeCallWithin(STUCK_CALL_MS, 'init transactions', (done) =>
+      producer.initTransactions(TRANSACTION_CALL_MS, done),
+    );
     // Never subscribed: it reads the checkpoint and lends its group's metadata to the transactional offset commit.
     // (Not an admin client's offset fetch: librdkafka 2.15 crashes when one meets a coordinator change.)
     checkpointConsumer = await connectNativeConsumer(kafka, {
@@ -92,6 +101,16 @@ export async function openImportSink(
     throw error;
   }
   const consumer = checkpointConsumer;
+  // Set when a call outlived STUCK_CALL_MS: the producer is left to be fenced by the next run, never waited on again.
+  let stuck = false;
+  const transactional = <T = void>(
+    operation: string,
+    call: (callback: (error: LibrdKafkaError | null | undefined, result?: T) => void) => void,
+  ): Promise<T> =>
+    nativeCallWithin(STUCK_CALL_MS, operation, call).catch((error: unknown) => {
+      if (error instanceof KafkaCallTimedOut) stuck = true;
+      throw error;
+    });
   const queueFull = rdkafka.CODES.ERRORS.ERR__QUEUE_FULL;
 
   const produceOne = (key: Buffer | string, value: Buffer): boolean => {
@@ -104,21 +123,27 @@ export async function openImportSink(
     }
   };
   const produceWhenRoom = async (key: Buffer | string, value: Buffer): Promise<void> => {
+    const since = Date.now();
     // The background thread frees room as the broker acknowledges; a millisecond is a few thousand records.
-    do await new Promise((resolve) => setTimeout(resolve, 1));
-    while (!produceOne(key, value));
+    do {
+      if (Date.now() - since > STUCK_CALL_MS) {
+        stuck = true;
+        throw new KafkaCallTimedOut('produce (queue full)', STUCK_CALL_MS);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    } while (!produceOne(key, value));
   };
 
   return {
     readCheckpoint: async () => {
-      const [committed] = await nativeCall<TopicPartitionOffsetAndMetadata[]>('read checkpoint', (done) =>
+      const [committed] = await transactional<TopicPartitionOffsetAndMetadata[]>('read checkpoint', (done) =>
         consumer.committed([{ topic, partition: 0 }], TRANSACTION_CALL_MS, done),
       );
       return checkpointOf(committed);
     },
     produce: (key, value) => (produceOne(key, value) ? undefined : produceWhenRoom(key, value)),
     commit: async (checkpoint) => {
-      await nativeCall('send checkpoint', (done) =>
+      await transactional('send checkpoint', (done) =>
         producer.sendOffsetsToTransaction(
           [checkpointOffset(topic, checkpoint)],
           consumer,
@@ -126,19 +151,24 @@ export async function openImportSink(
           done,
         ),
       );
-      await nativeCall('commit transaction', (done) => producer.commitTransaction(TRANSACTION_CALL_MS, done));
+      await transactional('commit transaction', (done) =>
+        producer.commitTransaction(TRANSACTION_CALL_MS, done),
+      );
       open = false;
       if (checkpoint.complete) return;
       await nativeCall('begin transaction', (done) => producer.beginTransaction(done));
       open = true;
     },
     abort: async () => {
-      if (!open) return;
+      if (!open || stuck) return;
       open = false;
-      await nativeCall('abort transaction', (done) => producer.abortTransaction(TRANSACTION_CALL_MS, done));
+      await transactional('abort transaction', (done) =>
+        producer.abortTransaction(TRANSACTION_CALL_MS, done),
+      );
     },
     close: async () => {
-      await Promise.all([disconnectNative(producer), disconnectNative(consumer)]);
+      const ms = stuck ? STUCK_CLOSE_MS : undefined;
+      await Promise.all([disconnectNative(producer, ms), disconnectNative(consumer, ms)]);
     },
   };
 }

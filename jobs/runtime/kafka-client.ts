@@ -103,6 +103,36 @@ export function nativeCall<T = void>(
   });
 }
 
+/** Thrown when a native call outlives the time it was given; the client that made it is not to be used again. */
+export class KafkaCallTimedOut extends KafkaError {
+  constructor(operation: string, ms: number) {
+    super(operation, {
+      name: 'Error',
+      message: `no answer within ${ms} ms`,
+      code: rdkafka.CODES.ERRORS.ERR__TIMED_OUT,
+      errno: rdkafka.CODES.ERRORS.ERR__TIMED_OUT,
+      origin: 'local',
+      isRetriable: true,
+    });
+  }
+}
+
+/**
+ * A native call that fails with KafkaCallTimedOut after `ms` whatever librdkafka does: some transactional calls
+ * ignore their own timeout when the group coordinator goes away (librdkafka issues 5456 and 5511, open in 2.15).
+ */
+export function nativeCallWithin<T = void>(
+  ms: number,
+  operation: string,
+  call: (callback: (error: LibrdKafkaError | null | undefined, result?: T) => void) => void,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new KafkaCallTimedOut(operation, ms)), ms);
+  });
+  return Promise.race([nativeCall(operation, call), timedOut]).finally(() => clearTimeout(timer));
+}
+
 function forwardLogs(native: Producer | KafkaConsumer, role: string): void {
   // Both emit the same client events; the union's overloaded `on` is not callable as is.
   const client = native as Producer;
@@ -134,8 +164,18 @@ export async function connectNativeConsumer(
   return consumer;
 }
 
-/** Disconnects a native client, never throwing (used on the way out of a job). */
-export async function disconnectNative(client: Producer | KafkaConsumer): Promise<void> {
+/**
+ * Disconnects a native client, never throwing (used on the way out of a job), and waits at most `ms`: a client with
+ * a call stuck in librdkafka may never finish disconnecting, and a new run must not wait on it.
+ */
+export async function disconnectNative(client: Producer | KafkaConsumer, ms = 30_000): Promise<void> {
   if (!client.isConnected()) return;
-  await new Promise<void>((resolve) => client.disconnect(() => resolve()));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    new Promise<void>((resolve) => client.disconnect(() => resolve())),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
