@@ -1,7 +1,7 @@
 import rdkafka from '@confluentinc/kafka-javascript';
 import { expect } from 'chai';
 import { runtimeConfig } from '../../jobs/runtime/config.ts';
-import { kafkaGlobalConfig } from '../../jobs/runtime/kafka-client.ts';
+import { KafkaCallTimedOut, kafkaGlobalConfig, nativeCallWithin } from '../../jobs/runtime/kafka-client.ts';
 
 describe('the Kafka client settings', () => {
   it('connects in plain text to the configured brokers without SASL', () => {
@@ -44,5 +44,21 @@ describe('the Kafka client settings', () => {
     expect(() => new rdkafka.Producer({ 'sasl.mechanism.typo': 'PLAIN' } as never)).to.throw(
       /No such configuration/,
     );
+  });
+
+  it('gives a native call that never answers up after its time, as a retriable timeout', async () => {
+    const never = nativeCallWithin(50, 'send checkpoint', () => undefined);
+    const error = await never.then(
+      () => expect.fail('resolved'),
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(KafkaCallTimedOut);
+    expect(error).to.include({
+      name: 'KafkaError',
+      retriable: true,
+      code: rdkafka.CODES.ERRORS.ERR__TIMED_OUT,
+    });
+    expect((error as Error).message).to.equal('send checkpoint: no answer within 50 ms');
+    expect(await nativeCallWithin<number>(50, 'answers', (done) => done(null, 7))).to.equal(7);
   });
 });
