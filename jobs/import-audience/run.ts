@@ -85,7 +85,7 @@ export async function run(input: Input, deps: JobDeps): Promise<Output> {
 /** Kafka failures (broker gone, coordinator moved) are resumed from the checkpoint; a fenced run gives way. */
 function isResumable(error: unknown): boolean {
   if (error instanceof KafkaError) return !isFenced(error);
-  // The KafkaJS-compatible admin's errors (checkpoint and offsets reads).
+  // The KafkaJS-compatible admin's errors (topic and end-offset lookups).
   return error instanceof Error && error.name.startsWith('KafkaJS');
 }
 
