@@ -23,12 +23,6 @@ const USAGE = `usage: npm run local -- <command>
   up | down | status
         starts, stops or shows the embedded Kafka broker and AWS emulator`;
 
-// kafkajs 2.2.4 arms a timer with a negative delay (harmless) and Node 24 warns about it.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') console.error(`${warning.name}: ${warning.message}`);
-});
-
 /** Parses `--flag value` options after the positional arguments; throws naming an unknown or valueless flag. */
 function parseArgs(args: string[], flags: readonly string[], switches: readonly string[] = []) {
   const positional: string[] = [];

@@ -1,5 +1,8 @@
-// Bundles the job entries for the image: dist/lambda.mjs (Lambda handlers) and dist/jobs.mjs (Fargate entry).
-import { resolve } from 'node:path';
+// Bundles the job entries for the image: dist/lambda.mjs (Lambda handlers) and dist/jobs.mjs (Fargate entry), plus
+// the one package esbuild cannot bundle, the Kafka client's compiled addon, in dist/node_modules.
+import { cpSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -11,7 +14,35 @@ export const jobEntryPoints = {
   jobs: 'jobs/runtime/fargate-entry.ts',
 } as const;
 
-/** Bundles every job entry into `outDir` (self-contained ESM for Node 24, no node_modules needed at run time). */
+/** Packages loaded at run time from `dist/node_modules` instead of the bundle: a native addon and what it requires. */
+const nativePackages = {
+  '@confluentinc/kafka-javascript': [
+    'package.json',
+    'librdkafka.js',
+    'lib',
+    'build/Release/confluent-kafka-javascript.node',
+    // librdkafka, linked dynamically (the addon's RUNPATH is $ORIGIN/../deps); OpenSSL and zlib come from the OS.
+    'build/deps/librdkafka.so.1',
+    'build/deps/librdkafka++.so.1',
+  ],
+  bindings: ['package.json', 'bindings.js'],
+  'file-uri-to-path': ['package.json', 'index.js'],
+} as const;
+
+/** Copies the native packages' run-time files into `outDir/node_modules` (no sources, no build tree). */
+function copyNativePackages(outDir: string): void {
+  const require = createRequire(join(root, 'package.json'));
+  for (const [name, files] of Object.entries(nativePackages)) {
+    const from = dirname(require.resolve(`${name}/package.json`));
+    for (const file of files) {
+      if (!existsSync(join(from, file)))
+        throw new Error(`${name}/${file} is missing: run npm ci (its postinstall builds the Kafka addon)`);
+      cpSync(join(from, file), join(outDir, 'node_modules', name, file), { recursive: true });
+    }
+  }
+}
+
+/** Bundles every job entry into `outDir`: ESM for Node 24, with the native Kafka client beside it in node_modules. */
 export async function buildJobs(outDir: string): Promise<string[]> {
   const result = await build({
     absWorkingDir: root,
@@ -28,11 +59,13 @@ export async function buildJobs(outDir: string): Promise<string[]> {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
-    // kafkajs and parts of the AWS SDK are CommonJS and call require() for Node built-ins.
+    external: Object.keys(nativePackages),
+    // Parts of the AWS SDK are CommonJS and call require() for Node built-ins (and for the external packages).
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
   });
+  copyNativePackages(outDir);
   return Object.keys(result.metafile.outputs);
 }
 

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { runtimeConfig } from '../jobs/runtime/config.ts';
+import { kafkaClient } from '../jobs/runtime/kafka-client.ts';
+import { ensureTopic, withAdmin } from '../jobs/runtime/topics.ts';
 import { ensureLocalServices, type LocalServices, localServicesStatus } from '../local/services/index.ts';
 import { useLocalServices } from './support/services.ts';
 
@@ -45,23 +47,11 @@ describe('local services', () => {
 
   it('produces and consumes a record, committed by a transactional producer', async function () {
     this.timeout(60_000);
-    const kafka = new Kafka({
-      clientId: 'local-services-test',
-      brokers: services.kafkaBrokers,
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = kafkaClient(runtimeConfig({ KAFKA_BROKERS: services.kafkaBrokers.join(',') }), 'test');
     const topic = `local-services-${randomUUID()}`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-    await admin.disconnect();
+    await withAdmin(kafka, (admin) => ensureTopic(admin, topic, 3));
 
-    const producer = kafka.producer({
-      transactionalId: `local-services-test-${randomUUID()}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const producer = kafka.kafkajs.producer({ 'transactional.id': `local-services-test-${randomUUID()}` });
     await producer.connect();
     const aborted = await producer.transaction();
     await aborted.send({ topic, messages: [{ key: 'user-1', value: 'aborted' }] });
@@ -72,12 +62,13 @@ describe('local services', () => {
     await producer.disconnect();
 
     // read_committed: the aborted record must stay invisible, the committed one must arrive.
-    const consumer = kafka.consumer({
-      groupId: `local-services-test-${randomUUID()}`,
-      readUncommitted: false,
+    const consumer = kafka.kafkajs.consumer({
+      'group.id': `local-services-test-${randomUUID()}`,
+      'isolation.level': 'read_committed',
+      'auto.offset.reset': 'earliest',
     });
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({ topic });
     const received = await new Promise<string[]>((resolveReceived, reject) => {
       const values: string[] = [];
       consumer

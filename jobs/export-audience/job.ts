@@ -43,6 +43,6 @@ export const exportAudience = defineJob({
   runsOn: ['fargate'],
   module: 'jobs/export-audience/run.ts',
   errors: ['InvalidInput', 'EndMarkerNotFound'],
-  needs: ['audienceBucket:write:exports', 'statusTable:write', 'kafka'],
+  needs: ['audienceBucket:write:exports', 'statusTable:read', 'statusTable:write', 'kafka'],
   resources: { fargate: { cpu: 1024, memoryMiB: 2048 } },
 });

@@ -1,4 +1,4 @@
-import type { Admin, Transaction } from 'kafkajs';
+import type { TopicPartitionOffsetAndMetadata } from '@confluentinc/kafka-javascript';
 
 /** How far an import got: committed atomically with the Kafka transaction of the rows it counts. */
 export interface ImportCheckpoint {
@@ -6,10 +6,18 @@ export interface ImportCheckpoint {
   rowsRead: number;
   rowsProduced: number;
   rowsRejected: number;
+  /** Bytes of the object read so far. */
+  bytesRead?: number;
   /** ETag of the object read, so a resumed run refuses a changed file. */
   etag: string;
   /** True once the whole file was produced. */
   complete: boolean;
+  /**
+   * Where the import's records start on each partition of the audience topic (index = partition): the end
+   * offsets before its first record, taken by its first run and kept by every resumed run. Absent in
+   * checkpoints written before it existed; an export then reads from the beginning.
+   */
+  startOffsets?: number[];
 }
 
 /** Consumer group that holds an import's checkpoint as a transactional offset commit. */
@@ -23,40 +31,23 @@ export function importTransactionalId(importId: string): string {
 }
 
 /**
- * Adds the checkpoint to the open transaction: an offset commit (offset = rows read, metadata = counts) of the
- * import's own group on partition 0 of the audience topic. It becomes visible only if the transaction commits.
+ * The checkpoint as the offset commit that carries it: offset = rows read, metadata = the checkpoint as JSON,
+ * on partition 0 of the audience topic in the import's own group.
  */
-export async function sendCheckpoint(
-  transaction: Transaction,
-  importId: string,
+export function checkpointOffset(
   topic: string,
   checkpoint: ImportCheckpoint,
-): Promise<void> {
-  await transaction.sendOffsets({
-    consumerGroupId: checkpointGroup(importId),
-    topics: [
-      {
-        topic,
-        partitions: [
-          {
-            partition: 0,
-            offset: String(checkpoint.rowsRead),
-            metadata: JSON.stringify(checkpoint),
-          } as never,
-        ],
-      },
-    ],
-  });
+): TopicPartitionOffsetAndMetadata {
+  return { topic, partition: 0, offset: checkpoint.rowsRead, metadata: JSON.stringify(checkpoint) };
 }
 
-/** Reads the last committed checkpoint of an import, or undefined when none was committed. */
-export async function readCheckpoint(
-  admin: Admin,
-  importId: string,
-  topic: string,
-): Promise<ImportCheckpoint | undefined> {
-  const offsets = await admin.fetchOffsets({ groupId: checkpointGroup(importId), topics: [topic] });
-  const partition = offsets[0]?.partitions.find((p) => p.partition === 0);
-  if (!partition || Number(partition.offset) < 0 || !partition.metadata) return undefined;
-  return JSON.parse(partition.metadata) as ImportCheckpoint;
+/** The checkpoint an offset commit of the import's group carries, or undefined when none was committed. */
+export function checkpointOf(
+  committed: TopicPartitionOffsetAndMetadata | undefined,
+): ImportCheckpoint | undefined {
+  if (!committed || committed.offset < 0 || !committed.metadata) return undefined;
+  // The client drops the last byte of commit metadata, taking it for the NUL that librdkafka stores after the text:
+  // a checkpoint it committed comes back whole, one kafkajs committed (before the move) without its closing brace.
+  const text = committed.metadata.replace(/\0+$/, '');
+  return JSON.parse(text.endsWith('}') ? text : `${text}}`) as ImportCheckpoint;
 }

@@ -1,18 +1,16 @@
-import { type Admin, type Message, Partitioners, type Producer, type Transaction } from 'kafkajs';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { z } from 'zod';
 import { recordJobCounts } from '../audience-status/table.ts';
-import { RECORD_TYPE_HEADER, type UserRecord } from '../runtime/audience-records.ts';
+import type { UserRecord } from '../runtime/audience-records.ts';
 import type { JobDeps } from '../runtime/clients.ts';
 import { JobError } from '../runtime/job-error.ts';
-import { ensureTopic } from '../runtime/topics.ts';
-import {
-  type ImportCheckpoint,
-  importTransactionalId,
-  readCheckpoint,
-  sendCheckpoint,
-} from './checkpoint.ts';
+import { KafkaError } from '../runtime/kafka-client.ts';
+import { recordStartOffsets } from '../runtime/start-offsets.ts';
+import { endOffsets, ensureTopic } from '../runtime/topics.ts';
+import type { ImportCheckpoint } from './checkpoint.ts';
 import { CsvRows } from './csv-rows.ts';
 import type { importAudience } from './job.ts';
+import { type ImportSink, isFenced, openImportSink } from './kafka-sink.ts';
 import { RejectsFile, rejectsKey } from './rejects-file.ts';
 import { CsvFileError, type RowRejection, type ValidRow } from './row-rules.ts';
 import { type ImportSource, openSourceObject } from './source-object.ts';
@@ -20,10 +18,6 @@ import { type ImportSource, openSourceObject } from './source-object.ts';
 type Input = z.output<typeof importAudience.input>;
 type Output = z.input<typeof importAudience.output>;
 
-/** Bytes per partition in one produce request, on average (the broker takes at most 1 MB per partition batch). */
-const BATCH_BYTES_PER_PARTITION = 512 * 1024;
-/** kafkajs groups a request's messages by partition in time quadratic in their count: keep requests small. */
-const MAX_BATCH_MESSAGES = 500;
 /** Largest record value produced; the broker's default limit is 1 MB per record batch. */
 const MAX_RECORD_BYTES = 900 * 1024;
 /** Room in a record for what is not the row: JSON keys, the two ids (escaped), the key and headers. */
@@ -32,8 +26,6 @@ const RECORD_FIXED_BYTES = 4096;
 const MAX_ATTEMPTS = 5;
 /** Rejection reasons quoted in the TooManyRejectedRows message. */
 const QUOTED_REASONS = 5;
-
-const USER_HEADERS = { [RECORD_TYPE_HEADER]: Buffer.from('user') };
 
 /** Counts of one run, reconciled: rowsRead = rowsProduced + rowsRejected. */
 interface Counts {
@@ -50,13 +42,16 @@ interface Counts {
  */
 export async function run(input: Input, deps: JobDeps): Promise<Output> {
   const startedAt = deps.now();
-  const admin = deps.kafka.admin();
+  const admin = deps.kafka.kafkajs.admin();
   await admin.connect();
   try {
     await ensureTopic(admin, deps.config.audienceTopic, deps.config.audienceTopicPartitions);
     for (let attempt = 1; ; attempt++) {
       try {
-        const counts = await importOnce(input, deps, admin, startedAt);
+        const { startOffsets, ...counts } = await importOnce(input, deps, admin, startedAt);
+        // Start offsets first: counts in the item mean the import finished (send-end-marker relies on it).
+        if (startOffsets)
+          await recordStartOffsets(deps.dynamodb, deps.config.statusTable, input.importId, startOffsets);
         await recordJobCounts(
           deps.dynamodb,
           deps.config.statusTable,
@@ -80,35 +75,26 @@ export async function run(input: Input, deps: JobDeps): Promise<Output> {
 
 /** Kafka failures (broker gone, coordinator moved) are resumed from the checkpoint; a fenced run gives way. */
 function isResumable(error: unknown): boolean {
-  if (!(error instanceof Error) || !error.name.startsWith('KafkaJS')) return false;
-  const type = (error as { type?: string }).type;
-  return (
-    type !== 'PRODUCER_FENCED' &&
-    type !== 'INVALID_PRODUCER_EPOCH' &&
-    type !== 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'
-  );
+  if (error instanceof KafkaError) return !isFenced(error);
+  // The KafkaJS-compatible admin's errors (topic and end-offset lookups).
+  return error instanceof Error && error.name.startsWith('KafkaJS');
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: number): Promise<Counts> {
+async function importOnce(
+  input: Input,
+  deps: JobDeps,
+  admin: KafkaJS.Admin,
+  startedAt: number,
+): Promise<Counts & { startOffsets: number[] | undefined }> {
   const { importId } = input;
   const topic = deps.config.audienceTopic;
   const source = `s3://${input.s3Bucket}/${input.s3Key}`;
-  // Keys spread evenly over partitions, so a request of N partitions × 512 KB keeps each partition's batch under 1 MB.
-  const maxBatchBytes = BATCH_BYTES_PER_PARTITION * Math.min(deps.config.audienceTopicPartitions, 8);
-  const producer = deps.kafka.producer({
-    transactionalId: importTransactionalId(importId),
-    idempotent: true,
-    maxInFlightRequests: 1,
-    transactionTimeout: 120_000,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  // Connecting initialises the transactional id: it fences an older run and aborts its open transaction.
-  await producer.connect();
-  let transaction: Transaction | undefined;
+  // Opening initialises the transactional id: it fences an older run and aborts its open transaction.
+  const sink: ImportSink = await openImportSink(deps.kafka, importId, topic);
   const counts: Counts = { rowsRead: 0, rowsProduced: 0, rowsRejected: 0, bytesRead: 0 };
   // What has streamed so far, for progress between chunk commits: bytes read of the object's size.
   let streaming: { object: ImportSource; rows: CsvRows } | undefined;
@@ -124,17 +110,21 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
   );
   progress.unref();
   try {
-    const checkpoint = await readCheckpoint(admin, importId, topic);
+    const checkpoint = await sink.readCheckpoint();
     if (checkpoint?.complete) {
       deps.log.info('import-already-complete', { importId, ...checkpoint });
       return {
         rowsRead: checkpoint.rowsRead,
         rowsProduced: checkpoint.rowsProduced,
         rowsRejected: checkpoint.rowsRejected,
-        bytesRead: (checkpoint as Partial<Counts>).bytesRead ?? 0,
+        bytesRead: checkpoint.bytesRead ?? 0,
+        startOffsets: checkpoint.startOffsets,
       };
     }
     if (checkpoint) deps.log.info('import-resuming-from-checkpoint', { importId, ...checkpoint });
+    // Taken once, after the older run was fenced and before this one produced: every record of the import lies
+    // at or after these offsets. A resumed run keeps the first run's.
+    const startOffsets = checkpoint ? checkpoint.startOffsets : await endOffsets(admin, topic);
     const object = await openSourceObject(
       deps.s3,
       { bucket: input.s3Bucket, key: input.s3Key, importId },
@@ -151,31 +141,10 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
     const firstRejections: RowRejection[] = [];
     const skipRows = checkpoint?.rowsRead ?? 0;
     const chunkRows = deps.config.importChunkRows;
-    let batch: Message[] = [];
-    let batchBytes = 0;
     let chunkCount = 0;
-    let inflight: Promise<unknown> | undefined;
-    transaction = await producer.transaction();
-
-    // One produce request in flight while the next batch is parsed; errors surface at the next await.
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const messages = batch;
-      batch = [];
-      batchBytes = 0;
-      if (inflight) await inflight;
-      const sending = transaction!.send({ topic, acks: -1, messages });
-      sending.catch(() => undefined);
-      inflight = sending;
-    };
     const commitChunk = async (complete: boolean) => {
-      await flush();
-      if (inflight) await inflight;
-      inflight = undefined;
-      const next: ImportCheckpoint & { bytesRead: number } = { ...counts, etag, complete };
-      await sendCheckpoint(transaction!, importId, topic, next);
-      await transaction!.commit();
-      transaction = complete ? undefined : await producer.transaction();
+      const next: ImportCheckpoint = { ...counts, etag, complete, ...(startOffsets ? { startOffsets } : {}) };
+      await sink.commit(next);
       chunkCount = 0;
       deps.log.info('import-chunk-committed', { importId, ...counts });
     };
@@ -200,11 +169,8 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
           counts.rowsProduced++;
           // Rows up to the checkpoint are already committed: validated again (rebuilding the rejects file), not produced.
           if (counts.rowsRead > skipRows) {
-            const message = userMessage(item, input);
-            const size = messageBytes(message);
-            if (batchBytes + size > maxBatchBytes || batch.length >= MAX_BATCH_MESSAGES) await flush();
-            batch.push(message);
-            batchBytes += size;
+            const queued = sink.produce(item.userId, userRecordValue(item, input));
+            if (queued) await queued;
           }
         }
         if (counts.rowsRead > skipRows && ++chunkCount >= chunkRows) {
@@ -232,13 +198,13 @@ async function importOnce(input: Input, deps: JobDeps, admin: Admin, startedAt: 
     // The rejects file is complete before the final commit, so a completed checkpoint implies a complete file.
     await rejects.close();
     await commitChunk(true);
-    return counts;
+    return { ...counts, startOffsets };
   } catch (error) {
-    if (transaction) await transaction.abort().catch(() => undefined);
+    await sink.abort().catch(() => undefined);
     throw error;
   } finally {
     clearInterval(progress);
-    await disconnect(producer);
+    await sink.close();
   }
 }
 
@@ -255,10 +221,6 @@ function liveProgress(rowsRead: number, object: ImportSource, rows: CsvRows) {
   };
 }
 
-async function disconnect(producer: Producer): Promise<void> {
-  await producer.disconnect().catch(() => undefined);
-}
-
 /** A resumed run re-reads the rows before the checkpoint; they must count the same, or the file is not the same. */
 function verifyReplay(source: string, counts: Counts, checkpoint: ImportCheckpoint): void {
   if (counts.rowsProduced !== checkpoint.rowsProduced || counts.rowsRejected !== checkpoint.rowsRejected) {
@@ -269,8 +231,8 @@ function verifyReplay(source: string, counts: Counts, checkpoint: ImportCheckpoi
   }
 }
 
-/** The Kafka message of a valid row. */
-function userMessage(row: ValidRow, input: Input): Message & { key: string; value: string } {
+/** The Kafka record value of a valid row. */
+function userRecordValue(row: ValidRow, input: Input): Buffer {
   const value: UserRecord = {
     type: 'user',
     userSegmentationId: input.userSegmentationId,
@@ -278,12 +240,7 @@ function userMessage(row: ValidRow, input: Input): Message & { key: string; valu
     attributes: row.attributes,
     importId: input.importId,
   };
-  return { key: row.userId, value: JSON.stringify(value), headers: USER_HEADERS };
-}
-
-/** A message's bytes on the wire, roughly: key, value and record overhead. */
-function messageBytes(message: { key: string; value: string }): number {
-  return Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 64;
+  return Buffer.from(JSON.stringify(value));
 }
 
 /**
@@ -292,7 +249,7 @@ function messageBytes(message: { key: string; value: string }): number {
  */
 function recordSizeProblem(row: ValidRow, input: Input): string | undefined {
   if (row.rawBytes * 6 + RECORD_FIXED_BYTES <= MAX_RECORD_BYTES) return undefined;
-  const size = messageBytes(userMessage(row, input));
+  const size = userRecordValue(row, input).length + Buffer.byteLength(row.userId) + 64;
   return size > MAX_RECORD_BYTES
     ? `row encodes to a ${size}-byte Kafka record, more than ${MAX_RECORD_BYTES}`
     : undefined;

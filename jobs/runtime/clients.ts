@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { RuntimeConfig } from './config.ts';
+import { type KafkaClient, kafkaClient } from './kafka-client.ts';
 import type { JobLogger } from './logger.ts';
 import { noHeartbeat } from './task-token.ts';
 
@@ -9,7 +9,8 @@ import { noHeartbeat } from './task-token.ts';
 export interface JobDeps {
   readonly s3: S3Client;
   readonly dynamodb: DynamoDBClient;
-  readonly kafka: Kafka;
+  /** Kafka settings and the KafkaJS-compatible client; native clients are built from its `config`. */
+  readonly kafka: KafkaClient;
   readonly log: JobLogger;
   /** Milliseconds since the epoch; injected so tests can control time. */
   readonly now: () => number;
@@ -35,40 +36,6 @@ export function dynamodbClient(config: RuntimeConfig): DynamoDBClient {
   return new DynamoDBClient({
     region: config.awsRegion,
     ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
-  });
-}
-
-const kafkaLevels: Record<number, string> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
-/** Builds a kafkajs client whose own logs become JSON lines on stderr (stdout ends with the job summary). */
-export function kafkaClient(config: RuntimeConfig, clientId: string): Kafka {
-  return new Kafka({
-    clientId,
-    brokers: config.kafkaBrokers,
-    ...(config.kafkaTls ? { ssl: true } : {}),
-    ...(config.kafkaSasl ? { sasl: config.kafkaSasl as SASLOptions } : {}),
-    connectionTimeout: 10_000,
-    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
-    logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }) => {
-        const { message, timestamp: _t, logger: _l, ...rest } = log;
-        process.stderr.write(
-          JSON.stringify({
-            time: new Date().toISOString(),
-            level: kafkaLevels[level],
-            event: 'kafka',
-            message,
-            ...rest,
-          }) + '\n',
-        );
-      },
   });
 }
 

@@ -2,5 +2,5 @@
 import { runFargateJob } from './fargate.ts';
 
 const { exitCode } = await runFargateJob(process.argv.slice(2), process.env);
-// Exit explicitly: kafkajs and the AWS SDK may keep sockets alive after the job is done.
+// Exit explicitly: the Kafka client's threads and the AWS SDK may keep the process alive after the job is done.
 process.exit(exitCode);

@@ -1,10 +1,10 @@
-import { Partitioners } from 'kafkajs';
 import type { z } from 'zod';
 import { readStatusItem } from '../audience-status/table.ts';
 import { type EndMarkerRecord, endMarkerKey, RECORD_TYPE_HEADER } from '../runtime/audience-records.ts';
 import type { JobDeps } from '../runtime/clients.ts';
 import { JobError } from '../runtime/job-error.ts';
-import { partitionCount } from '../runtime/topics.ts';
+import { readStartOffsets } from '../runtime/start-offsets.ts';
+import { partitionCount, withAdmin } from '../runtime/topics.ts';
 import type { sendEndMarker } from './job.ts';
 
 type Input = z.output<typeof sendEndMarker.input>;
@@ -26,9 +26,9 @@ export async function run(input: Input, deps: JobDeps): Promise<Output> {
       `job ${jobId}: no rowsProduced count in ${deps.config.statusTable}; the ${jobKind} job has not finished`,
     );
   }
-  const admin = deps.kafka.admin();
-  await admin.connect();
-  const partitions = await partitionCount(admin, topic).finally(() => admin.disconnect());
+  const startOffsets =
+    jobKind === 'import' ? await readStartOffsets(deps.dynamodb, deps.config.statusTable, jobId) : undefined;
+  const partitions = await withAdmin(deps.kafka, (admin) => partitionCount(admin, topic));
   const value: EndMarkerRecord = {
     type: 'end_marker',
     jobId,
@@ -37,17 +37,13 @@ export async function run(input: Input, deps: JobDeps): Promise<Output> {
     rowsProduced,
     rowsRejected,
     partitions,
+    ...(startOffsets ? { startOffsets: [...startOffsets] } : {}),
   };
-  const producer = deps.kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = deps.kafka.kafkajs.producer({ 'enable.idempotence': true, acks: -1 });
   await producer.connect();
   try {
     await producer.send({
       topic,
-      acks: -1,
       messages: Array.from({ length: partitions }, (_, partition) => ({
         partition,
         key: endMarkerKey(jobId),

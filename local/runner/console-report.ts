@@ -149,12 +149,7 @@ export class ConsoleReport {
 
 /** Job lines worth showing without --verbose: warnings, errors, summaries, metrics and anything not JSON. */
 function isNoteworthy(line: string): boolean {
-  // Node's warning about a negative timer inside kafkajs 2.2.4 is harmless noise.
-  if (!line.startsWith('{'))
-    return (
-      line.trim() !== '' &&
-      !/TimeoutNegativeWarning|Timeout duration was set to 1|--trace-warnings/.test(line)
-    );
+  if (!line.startsWith('{')) return line.trim() !== '';
   if (line.includes('"event":"kafka"')) return line.includes('"level":"error"');
   return /"level":"(warn|error)"|"type":"(summary|metrics)"|-complete"|"event":"job-failed"/.test(line);
 }

@@ -5,12 +5,6 @@ import { repoRoot } from './options.ts';
 /** `services up | down | status`: starts, stops or shows the local Kafka broker and moto server. */
 const USAGE = 'usage: npm run services -- up | down | status';
 
-// kafkajs 2.2.4 arms a timer with a negative delay (harmless, Node clamps it to 1 ms) and Node 24 warns about it.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name !== 'TimeoutNegativeWarning') console.error(`${warning.name}: ${warning.message}`);
-});
-
 async function main(command: string | undefined): Promise<number> {
   const began = performance.now();
   const seconds = () => `${((performance.now() - began) / 1000).toFixed(1)} s`;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import rdkafka from '@confluentinc/kafka-javascript';
 import { kafkaLog4jProperties, kafkaServerProperties, newKafkaClusterId } from './kafka-config.ts';
 import { installKafkaJars } from './kafka-install.ts';
 import type { LocalProcessService } from './local-process.ts';
@@ -83,27 +83,32 @@ export function localKafka(options: ResolvedOptions): LocalProcessService {
 }
 
 /**
- * True when the brokers answer within a few seconds: metadata (list topics) and the group coordinator, which a
- * fresh broker loads a little after it first answers metadata (an import reads its checkpoint from it at once).
+ * True when the brokers answer within a few seconds: metadata and the group coordinator, which a fresh broker loads
+ * a little after it first answers metadata (an import reads its checkpoint from it at once). The coordinator is
+ * asked as an import asks it, with a consumer's offset fetch (librdkafka 2.15's admin group calls crash when the
+ * coordinator is not ready yet).
  */
 export async function kafkaAnswers(brokers: readonly string[]): Promise<boolean> {
-  const kafka = new Kafka({
-    clientId: 'local-services-probe',
-    brokers: [...brokers],
-    connectionTimeout: 1000,
-    requestTimeout: 3000,
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
+  const consumer = new rdkafka.KafkaConsumer(
+    {
+      'bootstrap.servers': brokers.join(','),
+      'client.id': 'local-services-probe',
+      'group.id': 'local-services-probe',
+      'socket.connection.setup.timeout.ms': 1000,
+      // Its own log lines (connection refused while the broker starts) are expected here.
+      log_level: 0,
+    },
+    {},
+  );
+  const ask = <T>(call: (done: (error: unknown, result: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => call((error, result) => (error ? reject(error) : resolve(result))));
   try {
-    await admin.connect();
-    await admin.listTopics();
-    await admin.describeGroups(['local-services-probe']);
+    await ask((done) => consumer.connect({ timeout: 3000 }, done));
+    await ask((done) => consumer.committed([{ topic: 'local-services-probe', partition: 0 }], 3000, done));
     return true;
   } catch {
     return false;
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    if (consumer.isConnected()) await new Promise((resolve) => consumer.disconnect(resolve));
   }
 }

@@ -1,4 +1,4 @@
-/** Apache Kafka release run locally: the newest 3.9.x on Maven Central (4.x drops protocol versions kafkajs needs). */
+/** Apache Kafka release run locally: the newest 3.9.x on Maven Central (the 3.x line the platform targets). */
 export const KAFKA_VERSION = '3.9.2';
 
 /** Scala build of the Kafka broker jar (`kafka_<scala>`). */

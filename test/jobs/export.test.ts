@@ -4,9 +4,13 @@ import { run as runExport } from '../../jobs/export-audience/run.ts';
 import { run as runImport } from '../../jobs/import-audience/run.ts';
 import { closeJobDeps, type JobDeps } from '../../jobs/runtime/clients.ts';
 import { JobError } from '../../jobs/runtime/job-error.ts';
+import { memoryLogger } from '../../jobs/runtime/logger.ts';
+import { readStartOffsets } from '../../jobs/runtime/start-offsets.ts';
+import { endOffsets, ensureTopic, withAdmin } from '../../jobs/runtime/topics.ts';
 import { run as runEndMarker } from '../../jobs/send-end-marker/run.ts';
 import {
   createBucket,
+  generateUsersCsv,
   getObject,
   getObjectText,
   localJobDeps,
@@ -68,6 +72,22 @@ describe('export-audience', function () {
   });
   after(() => closeJobDeps(deps));
 
+  /** Exports one import's rows of the test segment to `exports/<exportId>.csv`. */
+  function exportOf(importId: string, exportId: string, jobDeps: JobDeps) {
+    const s3Key = `exports/${exportId}.csv`;
+    return runExport(
+      {
+        exportId,
+        userSegmentationId: segment,
+        importId,
+        s3Bucket: bucket,
+        s3Key,
+        formulaEscaping: 'attributes',
+      },
+      jobDeps,
+    );
+  }
+
   it('exports only the rows of its import, quoted per RFC 4180, attribute formula cells neutralised, ids unchanged', async () => {
     const other = await importFile('user_id,note,score\nx1,other,1\nx2,other,2\n');
     const mine = await importFile(TRICKY_CSV);
@@ -100,6 +120,34 @@ describe('export-audience', function () {
       ['=1+1', `'@x`, `'-2`],
     ]);
     expect(text).to.contain('"a, quoted ""note"""');
+  });
+
+  it('starts at the offsets where its import began, so the records of earlier imports are never read', async () => {
+    const topic = deps.config.audienceTopic;
+    const endsBefore = await withAdmin(deps.kafka, async (admin) => {
+      await ensureTopic(admin, topic, deps.config.audienceTopicPartitions);
+      return endOffsets(admin, topic);
+    });
+    const earlier = await importFile(
+      generateUsersCsv(2000).replace('user_id,email,plan', 'user_id,note,score'),
+    );
+    const endsBetween = await withAdmin(deps.kafka, (admin) => endOffsets(admin, topic));
+    const mine = await importFile('user_id,note,score\nm1,a,1\nm2,b,2\n');
+    expect(endsBetween.reduce((a, b) => a + b, 0)).to.be.greaterThan(2000);
+    const status = (id: string) => readStartOffsets(deps.dynamodb, deps.config.statusTable, id);
+    expect(await status(earlier)).to.deep.equal(endsBefore);
+    // Nothing was produced between the two imports: the second starts where the first ended (its commit markers included).
+    expect(await status(mine)).to.deep.equal(endsBetween);
+    for (const jobId of [earlier, mine]) {
+      await runEndMarker({ jobId, jobKind: 'import', userSegmentationId: segment }, deps);
+    }
+    const log = memoryLogger('export-audience');
+    const exportId = uniqueId('exp');
+    const result = await exportOf(mine, exportId, { ...deps, log });
+    expect(result.rowsExported).to.equal(2);
+    const complete = log.lines.find((line) => line.event === 'export-complete');
+    // Its 2 rows, the earlier import's end markers and its own, one per partition each: not the 2,000 rows before.
+    expect(complete?.recordsScanned).to.equal(2 + 2 * 3);
   });
 
   it('fails with EndMarkerNotFound, naming the open partitions, when the import was never closed', async () => {
@@ -138,7 +186,7 @@ describe('export-audience', function () {
     await runExport({ ...exported, s3Key: `exports/${exportId}.csv`, formulaEscaping: 'none' }, deps);
     const again = await importFile(await getObject(deps.s3, bucket, `exports/${exportId}.csv`));
     // THEN both imports produced the same users with the same attribute values
-    const records = await readTopic(deps.kafka, deps.config.audienceTopic, 500);
+    const records = await readTopic(deps.kafka, deps.config.audienceTopic);
     const usersOf = (importId: string) =>
       records
         .filter((record) => record.value.importId === importId)

@@ -50,7 +50,7 @@ describe('import-audience on generated files (real job, Kafka broker and S3 emul
           rowsRejected: rejected.length,
         });
         // the topic holds exactly the valid rows, each once, with byte-identical attribute values
-        const records = (await readTopic(deps.kafka, topic, 300)).filter((r) => r.type === 'user');
+        const records = (await readTopic(deps.kafka, topic)).filter((r) => r.type === 'user');
         const produced = records.map((r) => [r.value.userId, r.value.attributes]);
         expect(produced).to.have.deep.members(rows.map((row) => [row.userId, row.attributes]));
         expect(records.map((r) => r.key)).to.have.members(rows.map((row) => row.userId));

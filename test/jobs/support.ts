@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Message } from '@confluentinc/kafka-javascript';
 import { createStatusTable } from '../../jobs/audience-status/table.ts';
+import { recordType } from '../../jobs/runtime/audience-records.ts';
 import { type JobDeps, jobDeps } from '../../jobs/runtime/clients.ts';
 import { type RuntimeConfig, runtimeConfig } from '../../jobs/runtime/config.ts';
+import {
+  connectNativeConsumer,
+  disconnectNative,
+  type KafkaClient,
+  nativeCall,
+} from '../../jobs/runtime/kafka-client.ts';
 import { type JobLogger, memoryLogger } from '../../jobs/runtime/logger.ts';
+import { endOffsets, withAdmin } from '../../jobs/runtime/topics.ts';
 import { useLocalServices } from '../support/services.ts';
 
 /** A unique, readable id for one test's topic, table, bucket or job. */
@@ -98,51 +106,41 @@ export interface ConsumedRecord {
 }
 
 /**
- * Reads a whole topic from the beginning with an independent read_committed consumer, until every partition's
- * high watermark is reached and nothing new came for `idleMs`.
+ * Reads a whole topic from the beginning with an independent read_committed consumer, up to the end offsets every
+ * partition had when the call began (the end of committed data once no transaction is open).
  */
-export async function readTopic(kafka: Kafka, topic: string, idleMs = 1500): Promise<ConsumedRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+export async function readTopic(kafka: KafkaClient, topic: string): Promise<ConsumedRecord[]> {
+  const ends = await withAdmin(kafka, (admin) => endOffsets(admin, topic));
+  const consumer = await connectNativeConsumer(kafka, {
+    'group.id': uniqueId('test-reader'),
+    'enable.auto.commit': false,
+    'isolation.level': 'read_committed',
+    'enable.partition.eof': true,
+  });
+  consumer.setDefaultConsumeTimeout(100);
   const records: ConsumedRecord[] = [];
-  const consumer = kafka.consumer({
-    groupId: uniqueId('test-reader'),
-    readUncommitted: false,
-    maxWaitTimeInMs: 200,
+  const reached = new Set(ends.flatMap((end, partition) => (end === 0 ? [partition] : [])));
+  // End of partition at or past the end offset: aborted records and transaction markers count as read.
+  consumer.on('partition.eof', ({ partition, offset }) => {
+    if (offset >= (ends[partition] ?? 0)) reached.add(partition);
   });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let last = Date.now();
-  const reached = new Map<number, bigint>();
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
-      last = Date.now();
-      reached.set(partition, BigInt(message.offset));
-      const type = message.headers?.['record-type']?.toString();
-      records.push({
-        partition,
-        offset: message.offset,
-        key: message.key?.toString(),
-        type,
-        value: JSON.parse(message.value!.toString()) as Record<string, unknown>,
-      });
-    },
-  });
-  const caughtUp = () =>
-    ends.every(
-      (end) => BigInt(end.high) === 0n || (reached.get(end.partition) ?? -1n) >= BigInt(end.high) - 2n,
-    );
-  const deadline = Date.now() + 60_000;
-  while (
-    Date.now() < deadline &&
-    !(caughtUp() && Date.now() - last > idleMs) &&
-    !(Date.now() - last > idleMs * 4)
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  try {
+    consumer.assign(ends.map((_, partition) => ({ topic, partition, offset: 0 })));
+    const deadline = Date.now() + 60_000;
+    while (reached.size < ends.length && Date.now() < deadline) {
+      const batch = await nativeCall<Message[]>('consume', (done) => consumer.consume(1000, done));
+      for (const message of batch) {
+        records.push({
+          partition: message.partition,
+          offset: String(message.offset),
+          key: message.key?.toString(),
+          type: recordType(message.headers),
+          value: JSON.parse(message.value!.toString()) as Record<string, unknown>,
+        });
+      }
+    }
+  } finally {
+    await disconnectNative(consumer);
   }
-  await consumer.disconnect();
   return records;
 }
