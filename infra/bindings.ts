@@ -1,7 +1,7 @@
 import type * as pulumi from '@pulumi/pulumi';
 import type { FargateBinding, ResourceBindings } from '../dsl/bindings.ts';
 import type { AnyJob } from '../dsl/job.ts';
-import { fargateCommand } from '../jobs/runtime/fargate.ts';
+import { fargateCommand } from '../jobs/runtime/entry-points.ts';
 import type { FargateJob } from './fargate-job.ts';
 import type { LambdaJob } from './lambda-job.ts';
 

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { AnyJob } from '../dsl/job.ts';
-import { fargateCommand, fargateEntryPoint } from '../jobs/runtime/fargate.ts';
+import { fargateCommand, fargateEntryPoint } from '../jobs/runtime/entry-points.ts';
 import { type PolicyStatement, serviceRole } from './iam.ts';
 import type { JobEnvironment } from './job-runtime.ts';
 import type { TaskSizing } from './job-sizing.ts';

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { AnyJob } from '../dsl/job.ts';
-import { lambdaHandlerName } from '../jobs/runtime/lambda.ts';
+import { lambdaHandlerName } from '../jobs/runtime/entry-points.ts';
 import { type PolicyStatement, serviceRole } from './iam.ts';
 import type { LambdaSizing } from './job-sizing.ts';
 

@@ -1,5 +1,5 @@
 import { type PlaceholderBindings, placeholderBindings } from '../dsl/index.ts';
-import { fargateCommand } from '../jobs/runtime/fargate.ts';
+import { fargateCommand } from '../jobs/runtime/entry-points.ts';
 
 /**
  * The repository's jobs bound to placeholder ARNs of one fixed account and region, with the real container

@@ -1,7 +1,7 @@
-import type { AnyJob } from '../../dsl/job.ts';
 import { TASK_TOKEN_ENV } from '../../dsl/tasks/task-options.ts';
 import { closeJobDeps, type JobDeps, jobDeps } from './clients.ts';
 import { runtimeConfig } from './config.ts';
+import { FARGATE_ENTRY } from './entry-points.ts';
 import { isNonRetryable, JobError } from './job-error.ts';
 import { jobInputFromEnv } from './job-input.ts';
 import { withKafkaCredentials } from './kafka-secret.ts';
@@ -10,19 +10,8 @@ import { metricsLine, metricsNamespace } from './metrics.ts';
 import { type RunnableJob, runnableJobs } from './registry.ts';
 import { callbackFromEnv, reportingTo } from './task-token.ts';
 
-/** Path of the Fargate entry inside the image (relative to the working directory /var/task). */
-export const FARGATE_ENTRY = 'dist/jobs.mjs';
-
 /** Exit codes of the Fargate entry: 0 success, 2 invalid input or a non-retryable job error, 1 retryable failure. */
 export const ExitCode = { success: 0, retryable: 1, nonRetryable: 2 } as const;
-
-/** The container command of a job on Fargate, after the entry point `node`: `['dist/jobs.mjs', <job>]`. */
-export function fargateCommand(job: Pick<AnyJob, 'name'>): string[] {
-  return [FARGATE_ENTRY, job.name];
-}
-
-/** The container entry point the task definition sets (the Lambda base image's own entry point is replaced). */
-export const fargateEntryPoint: readonly string[] = ['node'];
 
 function usage(): string {
   return `usage: node ${FARGATE_ENTRY} <job>   (jobs: ${Object.keys(runnableJobs).join(', ')}); input from UPPER_SNAKE_CASE environment variables`;

@@ -1,7 +1,7 @@
-import type { AnyJob } from '../../dsl/job.ts';
 import { allJobs } from '../index.ts';
 import { closeJobDeps, type JobDeps, jobDeps } from './clients.ts';
 import { runtimeConfig } from './config.ts';
+import { lambdaExportName } from './entry-points.ts';
 import { parseJobInput } from './job-input.ts';
 import { withKafkaCredentials } from './kafka-secret.ts';
 import { jsonLineLogger } from './logger.ts';
@@ -11,16 +11,6 @@ import { callbackFromEnv, reportingTo, splitTaskToken, type TaskCallback } from 
 
 /** A Lambda handler: the event is the job input, the result the job output; errors keep their job error name. */
 export type LambdaHandler = (event: unknown) => Promise<unknown>;
-
-/** The export name of a job's handler in the Lambda bundle: the job name in camelCase (`audience-status` → `audienceStatus`). */
-export function lambdaExportName(job: Pick<AnyJob, 'name'>): string {
-  return job.name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** The image command that selects a job's Lambda handler: `dist/lambda.<exportName>`. */
-export function lambdaHandlerName(job: Pick<AnyJob, 'name'>): string {
-  return `dist/lambda.${lambdaExportName(job)}`;
-}
 
 /**
  * Builds the handler of one job; clients are created on first use (after reading the Kafka credentials

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { AnyJob } from '../../dsl/index.ts';
-import { fargateCommand, fargateEntryPoint } from '../../jobs/runtime/fargate.ts';
+import { fargateCommand, fargateEntryPoint } from '../../jobs/runtime/entry-points.ts';
 import { repoRoot } from '../services/options.ts';
 import { inJobBundle, moduleTaskCommand } from './job-implementations.ts';
 import { namedError } from './named-error.ts';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FARGATE_ENTRY } from '../../jobs/runtime/fargate.ts';
+import { FARGATE_ENTRY } from '../../jobs/runtime/entry-points.ts';
 import { buildJobs } from '../../scripts/build-jobs.ts';
 import { repoRoot } from '../services/options.ts';
 

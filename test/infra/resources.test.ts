@@ -4,8 +4,7 @@ import type { AnyJob } from '../../dsl/job.ts';
 import type { PlanResult } from '../../infra/plan-run.ts';
 import { planEntries, renderPlanTree } from '../../infra/plan-view.ts';
 import { allJobs as declaredJobs } from '../../jobs/index.ts';
-import { fargateCommand, fargateEntryPoint } from '../../jobs/runtime/fargate.ts';
-import { lambdaHandlerName } from '../../jobs/runtime/lambda.ts';
+import { fargateCommand, fargateEntryPoint, lambdaHandlerName } from '../../jobs/runtime/entry-points.ts';
 import { allWorkflows } from '../../workflows/index.ts';
 import { parsedJson, plannedDevStack, resolved, resourceNamed, resourcesOfType } from './stack.ts';
 

@@ -3,10 +3,10 @@ import { envVarName } from '../../dsl/job.ts';
 import { allJobs, importAudience } from '../../jobs/index.ts';
 import { jobDeps } from '../../jobs/runtime/clients.ts';
 import { runtimeConfig } from '../../jobs/runtime/config.ts';
-import { ExitCode, fargateCommand, runFargateJob } from '../../jobs/runtime/fargate.ts';
+import { fargateCommand, lambdaHandlerName } from '../../jobs/runtime/entry-points.ts';
+import { ExitCode, runFargateJob } from '../../jobs/runtime/fargate.ts';
 import { JobError } from '../../jobs/runtime/job-error.ts';
 import { jobInputFromEnv } from '../../jobs/runtime/job-input.ts';
-import { lambdaHandlerName } from '../../jobs/runtime/lambda.ts';
 
 const importEnv = {
   IMPORT_ID: 'imp-1',

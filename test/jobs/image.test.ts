@@ -5,8 +5,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { allJobs } from '../../jobs/index.ts';
-import { FARGATE_ENTRY, fargateCommand } from '../../jobs/runtime/fargate.ts';
-import { lambdaExportName, lambdaHandlerName } from '../../jobs/runtime/lambda.ts';
+import {
+  FARGATE_ENTRY,
+  fargateCommand,
+  lambdaExportName,
+  lambdaHandlerName,
+} from '../../jobs/runtime/entry-points.ts';
 import { buildJobs } from '../../scripts/build-jobs.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');

@@ -43,6 +43,8 @@ describe('import → end marker → export round trip', function () {
       S3_BUCKET: bucket,
       S3_KEY: `imports/${importId}.csv`,
       MAX_REJECTED_ROWS: '0',
+      // Often enough that even a fast import logs progress while it runs (the next test reads those lines).
+      PROGRESS_INTERVAL_MS: '20',
     });
     const { exitCode, summary } = await runFargateJob(['import-audience'], env, (line) => lines.push(line));
     expect(exitCode, lines.slice(-3).join('\n')).to.equal(0);
