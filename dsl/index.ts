@@ -23,7 +23,7 @@ export type {
 } from './errors.ts';
 export type { IntegrationPattern } from './graph.ts';
 export { type HashAlgorithm, intrinsics } from './intrinsics.ts';
-export type { AnyJob, Executor, JobDeclaration, JobInput, JobNeed, JobOutput } from './job.ts';
+export type { AnyJob, Executor, JobDeclaration, JobInput, JobNeed, JobOutput, JobSetting } from './job.ts';
 export { defineJob, envVarName } from './job.ts';
 export { toMermaid } from './mermaid.ts';
 export { callbackPermissions, type IamStatement, workflowPermissions } from './permissions.ts';

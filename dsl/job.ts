@@ -9,11 +9,18 @@ export type Executor = 'lambda' | 'fargate';
  */
 export type JobNeed =
   | 'audienceBucket:read:imports'
+  | 'audienceBucket:read:rejects'
   | 'audienceBucket:write:rejects'
   | 'audienceBucket:write:exports'
   | 'statusTable:read'
   | 'statusTable:write'
   | 'kafka';
+
+/**
+ * Platform settings a job reads from its environment, besides what its needs bring: infrastructure sets the
+ * variables of each (`importPlan`: the import plan's thresholds, `IMPORT_LAMBDA_MAX_BYTES`, …).
+ */
+export type JobSetting = 'importPlan';
 
 /** Sizing defaults for each executor; infrastructure config may override them per job. */
 export interface JobResources {
@@ -53,6 +60,8 @@ export interface JobDeclaration<
   readonly errors: readonly Errors[];
   /** Platform resources the job touches. */
   readonly needs: readonly JobNeed[];
+  /** Platform settings the job reads from its environment. */
+  readonly settings: readonly JobSetting[];
   readonly resources: JobResources;
 }
 
@@ -83,6 +92,7 @@ export function defineJob<
   module: string;
   errors?: readonly Errors[];
   needs?: readonly JobNeed[];
+  settings?: readonly JobSetting[];
   resources?: JobResources;
 }): JobDeclaration<Name, Input, Output, Errors, Runs> {
   if (!JOB_NAME.test(declaration.name)) {
@@ -101,6 +111,7 @@ export function defineJob<
     module: declaration.module,
     errors: Object.freeze([...(declaration.errors ?? [])]),
     needs: Object.freeze([...(declaration.needs ?? [])]),
+    settings: Object.freeze([...(declaration.settings ?? [])]),
     resources: declaration.resources ?? {},
   });
 }

@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
+import { IMPORT_PLAN_DEFAULTS } from '../jobs/runtime/config.ts';
 
 /** The project's configuration namespace: keys are `audience-io:<key>` in `Pulumi.<stack>.yaml`. */
 export const CONFIG_NAMESPACE = 'audience-io';
@@ -98,6 +99,21 @@ const Ec2Capacity = z.strictObject({
   maxInstances: z.number().int().min(1).max(100),
 });
 
+/**
+ * The import plan's thresholds (`plan-import`): up to `lambdaMaxBytes` an import runs on Lambda, up to
+ * `shardBytes` on one Fargate task, beyond that on `min(maxShards, ceil(size / shardBytes))` tasks over byte
+ * ranges, `maxConcurrency` at once. Defaults and their reasons: jobs/README.md.
+ */
+const ImportPlanConfig = z.strictObject({
+  lambdaMaxBytes: z.number().int().positive().default(IMPORT_PLAN_DEFAULTS.lambdaMaxBytes),
+  shardBytes: z.number().int().positive().default(IMPORT_PLAN_DEFAULTS.shardBytes),
+  // The shard list travels in the execution's state, which Step Functions limits to 256 KiB.
+  maxShards: z.number().int().min(1).max(1000).default(IMPORT_PLAN_DEFAULTS.maxShards),
+  // A distributed map runs at most 10,000 child executions at once.
+  maxConcurrency: z.number().int().min(1).max(10_000).default(IMPORT_PLAN_DEFAULTS.maxConcurrency),
+});
+export type ImportPlanConfig = z.infer<typeof ImportPlanConfig>;
+
 /** Every project key, with its schema; a key absent here is rejected as unknown. */
 const projectKeys = {
   kafkaBrokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port')).min(1),
@@ -117,6 +133,7 @@ const projectKeys = {
   bucketVersioning: z.boolean().default(true),
   alarmEmail: z.email().optional(),
   ec2Capacity: Ec2Capacity.optional(),
+  import: ImportPlanConfig.default(IMPORT_PLAN_DEFAULTS),
   jobs: z.record(z.string(), JobOverride).default({}),
 } as const;
 

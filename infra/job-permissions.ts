@@ -63,6 +63,15 @@ export const NEED_GRANTS: Readonly<Record<JobNeed, readonly NeedGrant[]>> = {
     // list the bucket, and evaluates that without a prefix, so a prefix condition would turn it into a 403.
     { operations: ['S3.GetObject'], actions: ['s3:ListBucket'], on: (t) => t.bucketArn },
   ],
+  // The reduce step of a sharded import reads the shards' rejects parts and fingerprint files back.
+  'audienceBucket:read:rejects': [
+    {
+      operations: ['S3.GetObject'],
+      actions: ['s3:GetObject'],
+      on: (t) => objectsUnder(t, 'rejects/'),
+      keyPrefix: 'rejects/',
+    },
+  ],
   'audienceBucket:write:rejects': writeUnder('rejects/'),
   'audienceBucket:write:exports': writeUnder('exports/'),
   'statusTable:read': [

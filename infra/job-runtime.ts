@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { AnyJob } from '../dsl/job.ts';
+import type { ImportPlanThresholds } from '../jobs/runtime/config.ts';
 import {
   METRICS_NAMESPACE_VARIABLE,
   type MetricDefinition,
@@ -16,6 +17,8 @@ export interface RuntimeTargets {
   readonly tableName: pulumi.Input<string>;
   /** CloudWatch namespace of the jobs' Embedded Metric Format metrics. */
   readonly metricsNamespace: string;
+  /** Thresholds of the import plan, for jobs with the `importPlan` setting. */
+  readonly importPlan: ImportPlanThresholds;
 }
 
 /** The metrics a job's runs emit, from the fields of its output schema (none for a job without throughput). */
@@ -32,7 +35,7 @@ export interface JobEnvironment {
 }
 
 /**
- * The environment a job gets, derived from its needs. On Lambda the SASL secret is passed by ARN
+ * The environment a job gets, derived from its needs and settings. On Lambda the SASL secret is passed by ARN
  * (`KAFKA_SASL_SECRET_ARN`) for the job to read at start, because Lambda has no secret injection.
  */
 export function jobEnvironment(job: AnyJob, executor: 'lambda' | 'task', t: RuntimeTargets): JobEnvironment {
@@ -41,6 +44,12 @@ export function jobEnvironment(job: AnyJob, executor: 'lambda' | 'task', t: Runt
   // Lambda reserves AWS_REGION and sets it itself.
   if (executor === 'task') variables.AWS_REGION = t.region;
   if (jobMetricDefinitions(job).length > 0) variables[METRICS_NAMESPACE_VARIABLE] = t.metricsNamespace;
+  if (job.settings.includes('importPlan')) {
+    variables.IMPORT_LAMBDA_MAX_BYTES = String(t.importPlan.lambdaMaxBytes);
+    variables.IMPORT_SHARD_BYTES = String(t.importPlan.shardBytes);
+    variables.IMPORT_MAX_SHARDS = String(t.importPlan.maxShards);
+    variables.IMPORT_MAX_CONCURRENCY = String(t.importPlan.maxConcurrency);
+  }
   if (job.needs.includes('statusTable:read') || job.needs.includes('statusTable:write')) {
     variables.STATUS_TABLE = t.tableName;
   }

@@ -153,6 +153,7 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
       kafkaSecretArn: shared.kafka.secretArn,
       tableName: shared.table.name,
       metricsNamespace: metricsNamespaceOf(pulumi.getStack()),
+      importPlan: config.import,
     };
     const lambda = new Map<string, LambdaJob>();
     for (const { job, sizing, inVpc } of plan.lambdaJobs.values()) {

@@ -1,3 +1,26 @@
+/**
+ * The thresholds by which the import plan (`plan-import`) picks an executor; Pulumi config `audience-io:import`
+ * on AWS, `IMPORT_LAMBDA_MAX_BYTES`, `IMPORT_SHARD_BYTES`, `IMPORT_MAX_SHARDS`, `IMPORT_MAX_CONCURRENCY` here.
+ */
+export interface ImportPlanThresholds {
+  /** Objects up to this size import on Lambda. */
+  readonly lambdaMaxBytes: number;
+  /** Bytes of one shard; an object up to this size runs as one Fargate task. */
+  readonly shardBytes: number;
+  /** Most shards of one import. */
+  readonly maxShards: number;
+  /** Most shard tasks of one import running at once. */
+  readonly maxConcurrency: number;
+}
+
+/** The thresholds' defaults, justified in the README from measured rows/s and Lambda's 15 minutes. */
+export const IMPORT_PLAN_DEFAULTS: ImportPlanThresholds = {
+  lambdaMaxBytes: 256 * 1024 * 1024,
+  shardBytes: 512 * 1024 * 1024,
+  maxShards: 32,
+  maxConcurrency: 16,
+};
+
 /** Runtime configuration that comes from the environment, not from the job input. */
 export interface RuntimeConfig {
   /** Kafka bootstrap brokers. */
@@ -28,6 +51,8 @@ export interface RuntimeConfig {
   readonly kafkaSaslSecretArn: string | undefined;
   /** Kafka TLS. @default false, true when SASL is set */
   readonly kafkaTls: boolean;
+  /** Thresholds of the import plan. @default IMPORT_PLAN_DEFAULTS */
+  readonly importPlan: ImportPlanThresholds;
 }
 
 type Env = Record<string, string | undefined>;
@@ -72,5 +97,11 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
     kafkaSasl,
     kafkaSaslSecretArn: env.KAFKA_SASL_SECRET_ARN || undefined,
     kafkaTls: env.KAFKA_TLS !== undefined ? env.KAFKA_TLS === 'true' : kafkaSasl !== undefined,
+    importPlan: {
+      lambdaMaxBytes: positiveInt(env, 'IMPORT_LAMBDA_MAX_BYTES', IMPORT_PLAN_DEFAULTS.lambdaMaxBytes),
+      shardBytes: positiveInt(env, 'IMPORT_SHARD_BYTES', IMPORT_PLAN_DEFAULTS.shardBytes),
+      maxShards: positiveInt(env, 'IMPORT_MAX_SHARDS', IMPORT_PLAN_DEFAULTS.maxShards),
+      maxConcurrency: positiveInt(env, 'IMPORT_MAX_CONCURRENCY', IMPORT_PLAN_DEFAULTS.maxConcurrency),
+    },
   };
 }

@@ -1,9 +1,19 @@
 import type { AnyJob } from '../../dsl/job.ts';
 import { run as runAudienceStatus } from '../audience-status/run.ts';
+import { run as runCloseShardedImport } from '../close-sharded-import/run.ts';
 import { run as runExportAudience } from '../export-audience/run.ts';
 import { run as runImportAudience } from '../import-audience/run.ts';
 import { run as runImportKey } from '../import-key/run.ts';
-import { audienceStatus, exportAudience, importAudience, importKey, sendEndMarker } from '../index.ts';
+import {
+  audienceStatus,
+  closeShardedImport,
+  exportAudience,
+  importAudience,
+  importKey,
+  planImport,
+  sendEndMarker,
+} from '../index.ts';
+import { run as runPlanImport } from '../plan-import/run.ts';
 import { run as runSendEndMarker } from '../send-end-marker/run.ts';
 import type { JobDeps } from './clients.ts';
 
@@ -20,4 +30,6 @@ export const runnableJobs: Readonly<Record<string, RunnableJob>> = {
   [sendEndMarker.name]: { job: sendEndMarker, run: runSendEndMarker },
   [exportAudience.name]: { job: exportAudience, run: runExportAudience },
   [importKey.name]: { job: importKey, run: runImportKey },
+  [planImport.name]: { job: planImport, run: runPlanImport },
+  [closeShardedImport.name]: { job: closeShardedImport, run: runCloseShardedImport },
 };

@@ -39,6 +39,7 @@ describe('infra: typed configuration', () => {
       'audience-io:bucketVersioning': undefined,
       'audience-io:alarmEmail': undefined,
       'audience-io:jobs': undefined,
+      'audience-io:import': undefined,
     });
     // WHEN
     const config = readPlatformConfig();
@@ -52,7 +53,32 @@ describe('infra: typed configuration', () => {
     expect(config.bucketVersioning).to.equal(true);
     expect(config.alarmEmail).to.equal(undefined);
     expect(config.jobs).to.deep.equal({});
+    expect(config.import).to.deep.equal({
+      lambdaMaxBytes: 256 * 1024 * 1024,
+      shardBytes: 512 * 1024 * 1024,
+      maxShards: 32,
+      maxConcurrency: 16,
+    });
     expect(config.kafkaSaslPassword).to.equal(undefined);
+  });
+
+  it('reads the import thresholds, each optional, and refuses what a distributed map cannot run', () => {
+    configure({ 'audience-io:import': '{"shardBytes":1048576,"maxConcurrency":4}' });
+    expect(readPlatformConfig().import).to.deep.equal({
+      lambdaMaxBytes: 256 * 1024 * 1024,
+      shardBytes: 1048576,
+      maxShards: 32,
+      maxConcurrency: 4,
+    });
+    expect(configErrorOf({ 'audience-io:import': '{"maxConcurrency":20000}' }).message).to.contain(
+      'audience-io:import.maxConcurrency',
+    );
+    expect(configErrorOf({ 'audience-io:import': '{"maxShards":0}' }).message).to.contain(
+      'audience-io:import.maxShards',
+    );
+    expect(configErrorOf({ 'audience-io:import': '{"shardByte":1}' }).message).to.contain(
+      "'audience-io:import' is malformed",
+    );
   });
 
   it('reads the dev stack: Kafka in the VPC of two existing subnets, an alarm email, per-executor job sizes', () => {
@@ -146,7 +172,7 @@ describe('infra: typed configuration', () => {
     expect(
       jobOverrideProblems({ 'import-audiense': {}, 'audience-status': { fargate: { cpu: 256 } } }, allJobs),
     ).to.deep.equal([
-      "Configuration key 'audience-io:jobs.import-audiense' names no job: the jobs are import-key, audience-status, import-audience, send-end-marker, export-audience",
+      "Configuration key 'audience-io:jobs.import-audiense' names no job: the jobs are import-key, audience-status, plan-import, import-audience, close-sharded-import, send-end-marker, export-audience",
       "Configuration key 'audience-io:jobs.audience-status.fargate': audience-status runs on lambda, not fargate",
     ]);
     expect(jobOverrideProblems({ 'send-end-marker': { lambda: {}, fargate: {} } }, allJobs)).to.deep.equal(

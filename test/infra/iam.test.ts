@@ -53,6 +53,7 @@ function needSamples(plan: PlanResult): Record<JobNeed, [action: string, resourc
       ['s3:GetObject', `${bucket}/imports/segment/import.csv`],
       ['s3:ListBucket', bucket],
     ],
+    'audienceBucket:read:rejects': [['s3:GetObject', `${bucket}/rejects/import/shard-0.ids`]],
     'audienceBucket:write:rejects': [
       ['s3:PutObject', `${bucket}/rejects/import.csv`],
       ['s3:AbortMultipartUpload', `${bucket}/rejects/import.csv`],

@@ -49,7 +49,9 @@ describe('job entries', () => {
     expect(allJobs.map((job) => lambdaHandlerName(job))).to.deep.equal([
       'dist/lambda.importKey',
       'dist/lambda.audienceStatus',
+      'dist/lambda.planImport',
       'dist/lambda.importAudience',
+      'dist/lambda.closeShardedImport',
       'dist/lambda.sendEndMarker',
       'dist/lambda.exportAudience',
     ]);
