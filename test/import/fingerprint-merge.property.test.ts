@@ -61,12 +61,12 @@ describe('fingerprint merge: ids in more than one shard, found exactly', () => {
             (r) => reported.push(r),
           );
           const seenIn = new Map<string, { source: number; line: number }[]>();
-          sources.forEach((fingerprints, source) =>
-            fingerprints.forEach((fingerprint, i) => {
+          for (const [source, fingerprints] of sources.entries()) {
+            for (const [i, fingerprint] of fingerprints.entries()) {
               const key = fingerprint.toString('hex');
               seenIn.set(key, [...(seenIn.get(key) ?? []), { source, line: i + 2 }]);
-            }),
-          );
+            }
+          }
           const expected = [...seenIn].filter(([, occurrences]) => occurrences.length > 1);
           expect(repeats).to.equal(expected.reduce((n, [, occurrences]) => n + occurrences.length - 1, 0));
           expect(
