@@ -18,6 +18,12 @@ export interface TaskLaunch {
   readonly assignPublicIp: boolean;
 }
 
+/** The platform resources a workflow may name (`platformResource(kind, name)`), as deployed. */
+export interface DeployedPlatformResources {
+  /** `platformResource('s3Bucket', 'audience')`: the audience bucket (imports, rejects, exports, map results). */
+  readonly audienceBucketName: pulumi.Input<string>;
+}
+
 /** The deployed resources of each job, by job name. */
 export interface DeployedJobs {
   readonly lambda: ReadonlyMap<string, LambdaJob>;
@@ -30,8 +36,15 @@ export function deployedBindings(
   placement: TaskPlacement,
   stateMachineArn: (workflowName: string) => pulumi.Input<string>,
   launch: (job: AnyJob) => TaskLaunch,
+  platform: DeployedPlatformResources,
 ): ResourceBindings {
   return {
+    platformResource(kind, name) {
+      if (kind === 's3Bucket' && name === 'audience') return platform.audienceBucketName;
+      throw new Error(
+        `Platform resource ${kind} '${name}' is not deployed by this stack (it deploys s3Bucket 'audience')`,
+      );
+    },
     lambda(job) {
       return { functionArn: deployed(jobs.lambda, job, 'lambda').functionArn };
     },
@@ -75,6 +88,7 @@ export function recordingBindings(base: ResourceBindings, requests: BindingReque
       return base.fargate(job);
     },
     ...(base.stateMachineArn ? { stateMachineArn: base.stateMachineArn.bind(base) } : {}),
+    ...(base.platformResource ? { platformResource: base.platformResource.bind(base) } : {}),
   };
 }
 

@@ -84,6 +84,7 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
           assignPublicIp: planned.assignPublicIp,
         };
       },
+      { audienceBucketName: bucket.name },
     );
     const machines = this.deployWorkflows(name, args, bindings, alarms.arn);
     const starter = machines.get(args.importStarterWorkflowName)!;
@@ -100,9 +101,14 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
         workflows: [...machines].map(([workflow, machine]) => ({
           name: workflow,
           stateMachineArn: machine.arn,
-          throughputJobs: (args.plan.usage.jobsByWorkflow.get(workflow) ?? [])
-            .filter(({ job }) => jobMetricDefinitions(job).length > 0)
-            .map(({ job }) => job.name),
+          // A job on two executors (the import on Lambda and Fargate) reports under one name.
+          throughputJobs: [
+            ...new Set(
+              (args.plan.usage.jobsByWorkflow.get(workflow) ?? [])
+                .filter(({ job }) => jobMetricDefinitions(job).length > 0)
+                .map(({ job }) => job.name),
+            ),
+          ],
         })),
       },
       { parent: this },

@@ -1,7 +1,19 @@
 import { z } from 'zod';
-import { contextRefs, defineWorkflow, fragment, retryPresets } from '../dsl/index.ts';
+import {
+  conditions,
+  contextRefs,
+  defineWorkflow,
+  fragment,
+  intrinsics,
+  platformResource,
+  type RefTree,
+  retryPresets,
+} from '../dsl/index.ts';
 import { audienceStatus } from '../jobs/audience-status/job.ts';
+import { closeShardedImport } from '../jobs/close-sharded-import/job.ts';
 import { importAudience } from '../jobs/import-audience/job.ts';
+import type { ImportPlan } from '../jobs/plan-import/job.ts';
+import { planImport } from '../jobs/plan-import/job.ts';
 import { sendEndMarker } from '../jobs/send-end-marker/job.ts';
 import { type CaughtFailure, markFailedPath } from './job-failure.ts';
 
@@ -13,6 +25,9 @@ export const ImportAudienceInput = z.object({
   s3Key: z.string().min(1).max(1024),
 });
 export type ImportAudienceInput = z.infer<typeof ImportAudienceInput>;
+
+/** The state once the plan step placed its result. */
+type PlannedImport = ImportAudienceInput & { readonly plan: { readonly Payload: ImportPlan } };
 
 const markFailed = markFailedPath({
   jobKind: 'import',
@@ -29,13 +44,148 @@ const failedAt = (step: string) =>
     })
     .goto(markFailed);
 
+/** A step's own Catch of any error, as the workflow's default gives the top-level steps. */
+const orFail = (step: string) => ({ resultPath: '$.failure', next: failedAt(step) }) as const;
+
+/** The import job's input for a whole-object run: the object the plan saw, If-Match on its ETag. */
+const wholeObject = ($: RefTree<PlannedImport, 'w'>) => ({
+  importId: $.importId,
+  userSegmentationId: $.userSegmentationId,
+  s3Bucket: $.s3Bucket,
+  s3Key: $.s3Key,
+  sourceEtag: $.plan.Payload.etag,
+});
+
+/** Every path ends here: one end marker closing the import with its counts, then the status. */
+const closeImport = fragment<PlannedImport>()
+  .lambdaStep(
+    'SendEndMarker',
+    sendEndMarker,
+    ($) => ({ jobId: $.importId, jobKind: 'import', userSegmentationId: $.userSegmentationId }),
+    { resultPath: '$.endMarker' },
+  )
+  .catch(['States.ALL'], orFail('SendEndMarker'))
+  .lambdaStep(
+    'UpdateAudienceStatusToImported',
+    audienceStatus,
+    ($, ctx) => ({
+      jobId: $.importId,
+      jobKind: 'import',
+      userSegmentationId: $.userSegmentationId,
+      event: 'finish_importing',
+      assumedAfterState: 'imported',
+      executionArn: ctx.execution.id,
+    }),
+    { resultPath: '$.status' },
+  )
+  .catch(['States.ALL'], orFail('UpdateAudienceStatusToImported'))
+  .succeed('Imported');
+
 /**
- * import-audience: the talk's import flow. Marks the job importing, streams the CSV into Kafka on Fargate,
- * closes the import with an end marker, marks it imported; any failure is recorded and fails the execution.
+ * The whole object on one Fargate task: the plan's choice for mid-sized and gzip files, and where a Lambda run
+ * that ran out of time and a sharded run that could not be reconciled go on. It resumes after the Lambda run's
+ * last checkpoint (same import, same transactional id); after shards it has checkpoints and start offsets of its own.
+ */
+const importOnFargate = fragment<PlannedImport>()
+  .fargateStep('ImportOnFargate', importAudience, wholeObject, {
+    resultPath: null,
+    timeoutSeconds: 4 * 60 * 60,
+    // A Spot interruption or a host failure stops the task: the job resumes from its checkpoint.
+    retryStoppedTask: { maxAttempts: 3 },
+  })
+  .catch(['States.ALL'], orFail('ImportOnFargate'))
+  .goto(closeImport);
+
+/** Small objects on Lambda, in seconds; out of time (the job's guard, or the state's timeout), on to Fargate. */
+const importOnLambda = fragment<PlannedImport>()
+  .lambdaStep('ImportOnLambda', importAudience, wholeObject, { resultPath: null, timeoutSeconds: 900 })
+  .catch(['ImportTimeBudgetExhausted', 'States.Timeout'], {
+    resultPath: '$.lambdaRun',
+    next: importOnFargate,
+  })
+  .catch(['States.ALL'], orFail('ImportOnLambda'))
+  .goto(closeImport);
+
+/**
+ * Large objects: one Fargate task per byte range of the plan, `maxConcurrency` at once, no failure tolerated (a
+ * shard retries alone: its own transactional id and checkpoint); the shard results go to S3, the state keeps
+ * only where. Then the reduce step checks the boundaries and ids across shards and closes the import, or hands
+ * the object to one task.
+ */
+const importShards = fragment<PlannedImport>()
+  .distributedMap(
+    'ImportShards',
+    ($) => $.plan.Payload.shards,
+    {
+      itemSelector: ($, ctx) => ({
+        ...wholeObject($),
+        shardIndex: ctx.map.item.value.shardIndex,
+        shardCount: ctx.map.item.value.shardCount,
+        rangeStart: ctx.map.item.value.rangeStart,
+        rangeEnd: ctx.map.item.value.rangeEnd,
+      }),
+      maxConcurrency: ($) => $.plan.Payload.maxConcurrency,
+      toleratedFailureCount: 0,
+      label: 'ImportShard',
+      resultWriter: { bucket: platformResource('s3Bucket', 'audience'), prefix: 'rejects/shard-runs' },
+      resultPath: '$.shardRun',
+    },
+    (shard) =>
+      shard.fargateStep(
+        'ImportShard',
+        importAudience,
+        ($) => ({
+          importId: $.importId,
+          userSegmentationId: $.userSegmentationId,
+          s3Bucket: $.s3Bucket,
+          s3Key: $.s3Key,
+          sourceEtag: $.sourceEtag,
+          shardIndex: $.shardIndex,
+          shardCount: $.shardCount,
+          rangeStart: $.rangeStart,
+          rangeEnd: $.rangeEnd,
+        }),
+        {
+          resultPath: null,
+          timeoutSeconds: 4 * 60 * 60,
+          retryStoppedTask: { maxAttempts: 3 },
+        },
+      ),
+  )
+  .selectResult(($) => ({ resultsManifest: $.ResultWriterDetails.Key }))
+  .catch(['States.ALL'], orFail('ImportShards'))
+  .lambdaStep(
+    'CloseShardedImport',
+    closeShardedImport,
+    ($) => ({
+      importId: $.importId,
+      userSegmentationId: $.userSegmentationId,
+      s3Bucket: $.s3Bucket,
+      s3Key: $.s3Key,
+      shardCount: intrinsics.arrayLength($.plan.Payload.shards),
+      objectBytes: $.plan.Payload.objectBytes,
+    }),
+    { resultPath: '$.reconciled' },
+  )
+  .catch(['States.ALL'], orFail('CloseShardedImport'))
+  .choice('ShardsReconciled', ($) => [
+    {
+      condition: conditions.eq($.reconciled.Payload.outcome, 'rerun-unsharded'),
+      steps: (rerun) => rerun.goto(importOnFargate),
+    },
+  ])
+  .goto(closeImport);
+
+/**
+ * import-audience: the talk's import flow with the executor chosen at run time. Marks the job importing, plans it
+ * (size and encoding), imports on Lambda, on one Fargate task, or on N Fargate tasks over byte ranges reconciled
+ * by a reduce step, closes the import with an end marker and marks it imported; any failure is recorded and
+ * fails the execution.
  */
 export const importAudienceWorkflow = defineWorkflow({
   name: 'import-audience',
-  description: 'Imports a CSV of users from S3 into Kafka and records the job status',
+  description:
+    'Imports a CSV of users from S3 into Kafka on Lambda, Fargate or shards, and records the job status',
   input: ImportAudienceInput,
   timeoutSeconds: 6 * 60 * 60,
   // Every task retries its integration's transient errors and, on any other error, records the failed step.
@@ -59,40 +209,26 @@ export const importAudienceWorkflow = defineWorkflow({
         }),
         { resultPath: null },
       )
-      .fargateStep(
-        'ImportToKafka',
-        importAudience,
-        ($) => ({
-          importId: $.importId,
-          userSegmentationId: $.userSegmentationId,
-          s3Bucket: $.s3Bucket,
-          s3Key: $.s3Key,
-        }),
+      .lambdaStep(
+        'PlanImport',
+        planImport,
+        ($) => ({ importId: $.importId, s3Bucket: $.s3Bucket, s3Key: $.s3Key }),
         {
-          resultPath: null,
-          timeoutSeconds: 4 * 60 * 60,
-          // A Spot interruption or a host failure stops the task: the job resumes from its checkpoint.
-          retryStoppedTask: { maxAttempts: 3 },
+          resultPath: '$.plan',
         },
       )
-      .lambdaStep(
-        'SendEndMarker',
-        sendEndMarker,
-        ($) => ({ jobId: $.importId, jobKind: 'import', userSegmentationId: $.userSegmentationId }),
-        { resultPath: '$.endMarker' },
-      )
-      .lambdaStep(
-        'UpdateAudienceStatusToImported',
-        audienceStatus,
-        ($, ctx) => ({
-          jobId: $.importId,
-          jobKind: 'import',
-          userSegmentationId: $.userSegmentationId,
-          event: 'finish_importing',
-          assumedAfterState: 'imported',
-          executionArn: ctx.execution.id,
-        }),
-        { resultPath: '$.status' },
-      )
-      .succeed('Imported'),
+      .choice(
+        'ChooseExecutor',
+        ($) => [
+          {
+            condition: conditions.eq($.plan.Payload.executor, 'lambda'),
+            steps: (small) => small.goto(importOnLambda),
+          },
+          {
+            condition: conditions.eq($.plan.Payload.executor, 'sharded'),
+            steps: (large) => large.goto(importShards),
+          },
+        ],
+        (otherwise) => otherwise.goto(importOnFargate),
+      ),
 });

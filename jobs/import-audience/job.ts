@@ -15,6 +15,13 @@ export const importAudience = defineJob({
     s3Key: z.string().min(1).max(1024),
     /** Above this many rejected rows the import fails (exit code 2). */
     maxRejectedRows: z.number().int().nonnegative().default(1000),
+    /** The object version the plan saw; every GET is If-Match on it. */
+    sourceEtag: z.string().optional(),
+    /** Shard mode (all four or none): the byte range `[rangeStart, rangeEnd)` of shard `shardIndex` of `shardCount`. */
+    shardIndex: z.number().int().nonnegative().optional(),
+    shardCount: z.number().int().positive().optional(),
+    rangeStart: z.number().int().nonnegative().optional(),
+    rangeEnd: z.number().int().positive().optional(),
   }),
   output: z.object({
     rowsRead: z.number(),
@@ -23,9 +30,9 @@ export const importAudience = defineJob({
     bytesRead: z.number(),
     seconds: z.number(),
   }),
-  runsOn: ['fargate'],
+  runsOn: ['lambda', 'fargate'],
   module: 'jobs/import-audience/run.ts',
-  errors: ['InvalidInput', 'TooManyRejectedRows', 'SourceNotFound'],
+  errors: ['InvalidInput', 'TooManyRejectedRows', 'SourceNotFound', 'ImportTimeBudgetExhausted'],
   needs: ['audienceBucket:read:imports', 'audienceBucket:write:rejects', 'statusTable:write', 'kafka'],
-  resources: { fargate: { cpu: 1024, memoryMiB: 2048 } },
+  resources: { fargate: { cpu: 1024, memoryMiB: 2048 }, lambda: { memoryMiB: 2048, timeoutSeconds: 900 } },
 });

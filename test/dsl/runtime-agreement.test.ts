@@ -1,7 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { expect } from 'chai';
 import { envVarName } from '../../dsl/index.ts';
-import { audienceStatus, importAudience, sendEndMarker } from '../../jobs/index.ts';
+import { audienceStatus, importAudience, planImport, sendEndMarker } from '../../jobs/index.ts';
 import { jobInputFromEnv, parseJobInput } from '../../jobs/runtime/job-input.ts';
 import { importAudienceWorkflow } from '../../workflows/index.ts';
 import { render } from './render.ts';
@@ -23,6 +23,15 @@ describe('compiled import workflow under aws-local-stepfunctions', () => {
   const received: Record<string, Record<string, unknown>> = {};
   const executionArn = 'arn:aws:states:us-east-1:123456789012:execution:audience-io-import-audience:imp-42';
   let output: unknown;
+  const plan = {
+    executor: 'fargate',
+    reason: 'object of 300 MiB',
+    objectBytes: 314_572_800,
+    etag: '"0a1b"',
+    compressed: false,
+    shards: [],
+    maxConcurrency: 16,
+  };
 
   before(async () => {
     // GIVEN handlers that record the integration parameters and answer as Lambda and ECS do
@@ -49,7 +58,8 @@ describe('compiled import workflow under aws-local-stepfunctions', () => {
             'UpdateAudienceStatusToImporting',
             lambda({ jobId: 'imp-42', status: 'importing', changed: true }),
           ),
-          ImportToKafka: record('ImportToKafka', ecsTask),
+          PlanImport: record('PlanImport', lambda(plan)),
+          ImportOnFargate: record('ImportOnFargate', ecsTask),
           SendEndMarker: record(
             'SendEndMarker',
             lambda({ topic: 't', partitions: 3, rowsProduced: 9, rowsRejected: 1 }),
@@ -81,8 +91,16 @@ describe('compiled import workflow under aws-local-stepfunctions', () => {
     });
   });
 
-  it('gives import-audience exactly the environment of ImportToKafka, in UPPER_SNAKE_CASE', () => {
-    const overrides = received.ImportToKafka!.Overrides as {
+  it('gives plan-import the object to plan', () => {
+    expect(parseJobInput(planImport, received.PlanImport!.Payload)).to.deep.equal({
+      importId: 'imp-42',
+      s3Bucket: 'audience-bucket',
+      s3Key: 'imports/seg-7/imp-42.csv',
+    });
+  });
+
+  it('gives import-audience exactly the environment of ImportOnFargate, in UPPER_SNAKE_CASE', () => {
+    const overrides = received.ImportOnFargate!.Overrides as {
       ContainerOverrides: {
         Name: string;
         Environment: { Name: string; Value: string }[];
@@ -96,11 +114,16 @@ describe('compiled import workflow under aws-local-stepfunctions', () => {
       USER_SEGMENTATION_ID: 'seg-7',
       S3_BUCKET: 'audience-bucket',
       S3_KEY: 'imports/seg-7/imp-42.csv',
+      SOURCE_ETAG: '"0a1b"',
     });
     expect(Object.keys(environment)).to.deep.equal(
-      ['importId', 'userSegmentationId', 's3Bucket', 's3Key'].map(envVarName),
+      ['importId', 'userSegmentationId', 's3Bucket', 's3Key', 'sourceEtag'].map(envVarName),
     );
-    expect(jobInputFromEnv(importAudience, environment)).to.deep.equal({ ...input, maxRejectedRows: 1000 });
+    expect(jobInputFromEnv(importAudience, environment)).to.deep.equal({
+      ...input,
+      sourceEtag: '"0a1b"',
+      maxRejectedRows: 1000,
+    });
     expect(container!.Command).to.deep.equal(['dist/jobs.mjs', 'import-audience']);
   });
 
@@ -123,6 +146,7 @@ describe('compiled import workflow under aws-local-stepfunctions', () => {
   it('places results where the types say: the end marker at $.endMarker.Payload, the status at $.status.Payload', () => {
     expect(output).to.deep.equal({
       ...input,
+      plan: { Payload: plan },
       endMarker: { Payload: { topic: 't', partitions: 3, rowsProduced: 9, rowsRejected: 1 } },
       status: { Payload: { jobId: 'imp-42', status: 'imported', changed: true } },
     });

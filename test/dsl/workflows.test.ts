@@ -24,17 +24,17 @@ describe('the repository workflows', () => {
     });
   }
 
-  describe('import-audience has the shape of the talk', () => {
+  describe('import-audience has the shape of the talk: the executor chosen by a plan', () => {
     const { definition } = render(importAudienceWorkflow);
+    const state = (name: string) => definition.States[name] as unknown as Record<string, unknown>;
 
     it('UpdateAudienceStatusToImporting is a lambda:invoke with the event, assumed after-state and execution ARN', () => {
-      const state = definition.States.UpdateAudienceStatusToImporting;
-      expect(state).to.include({
+      expect(state('UpdateAudienceStatusToImporting')).to.include({
         Type: 'Task',
         Resource: 'arn:aws:states:::lambda:invoke',
-        Next: 'ImportToKafka',
+        Next: 'PlanImport',
       });
-      expect(state?.Parameters).to.deep.equal({
+      expect(state('UpdateAudienceStatusToImporting').Parameters).to.deep.equal({
         FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:audience-io-audience-status',
         Payload: {
           'jobId.$': '$.importId',
@@ -48,14 +48,25 @@ describe('the repository workflows', () => {
       });
     });
 
-    it('ImportToKafka is an ecs:runTask.sync on Fargate with the job input as environment', () => {
-      const state = definition.States.ImportToKafka;
-      expect(state).to.include({
+    it('the plan picks one of three paths: Lambda, shards, or one Fargate task otherwise', () => {
+      expect(state('PlanImport')).to.include({ ResultPath: '$.plan', Next: 'ChooseExecutor' });
+      expect(state('ChooseExecutor')).to.deep.equal({
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.plan.Payload.executor', StringEquals: 'lambda', Next: 'ImportOnLambda' },
+          { Variable: '$.plan.Payload.executor', StringEquals: 'sharded', Next: 'ImportShards' },
+        ],
+        Default: 'ImportOnFargate',
+      });
+    });
+
+    it('ImportOnFargate is an ecs:runTask.sync with the job input, If-Match on the planned ETag', () => {
+      expect(state('ImportOnFargate')).to.include({
         Type: 'Task',
         Resource: 'arn:aws:states:::ecs:runTask.sync',
         Next: 'SendEndMarker',
       });
-      const parameters = state?.Parameters as Record<string, unknown>;
+      const parameters = state('ImportOnFargate').Parameters as Record<string, unknown>;
       expect(parameters).to.include({
         LaunchType: 'FARGATE',
         Cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/audience-io',
@@ -70,6 +81,7 @@ describe('the repository workflows', () => {
               { Name: 'USER_SEGMENTATION_ID', 'Value.$': '$.userSegmentationId' },
               { Name: 'S3_BUCKET', 'Value.$': '$.s3Bucket' },
               { Name: 'S3_KEY', 'Value.$': '$.s3Key' },
+              { Name: 'SOURCE_ETAG', 'Value.$': '$.plan.Payload.etag' },
             ],
             Command: ['dist/jobs.mjs', 'import-audience'],
           },
@@ -80,21 +92,66 @@ describe('the repository workflows', () => {
         .with.length(2);
     });
 
+    it('a Lambda import out of time goes on on Fargate; any other failure is recorded', () => {
+      expect(state('ImportOnLambda')).to.include({
+        Resource: 'arn:aws:states:::lambda:invoke',
+        TimeoutSeconds: 900,
+      });
+      expect(state('ImportOnLambda').Catch).to.deep.equal([
+        {
+          ErrorEquals: ['ImportTimeBudgetExhausted', 'States.Timeout'],
+          ResultPath: '$.lambdaRun',
+          Next: 'ImportOnFargate',
+        },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'ImportOnLambdaFailed' },
+      ]);
+    });
+
+    it('shards run as a distributed map of Fargate tasks, then the reduce step closes them or reruns unsharded', () => {
+      const map = state('ImportShards');
+      expect(map).to.include({
+        Type: 'Map',
+        ItemsPath: '$.plan.Payload.shards',
+        MaxConcurrencyPath: '$.plan.Payload.maxConcurrency',
+        ToleratedFailureCount: 0,
+        ResultPath: '$.shardRun',
+        Next: 'CloseShardedImport',
+      });
+      expect(map.ResultSelector).to.deep.equal({ 'resultsManifest.$': '$.ResultWriterDetails.Key' });
+      expect(map.ItemProcessor).to.have.nested.property('ProcessorConfig.Mode', 'DISTRIBUTED');
+      expect(state('ShardsReconciled')).to.deep.equal({
+        Type: 'Choice',
+        Choices: [
+          {
+            Variable: '$.reconciled.Payload.outcome',
+            StringEquals: 'rerun-unsharded',
+            Next: 'ImportOnFargate',
+          },
+        ],
+        Default: 'SendEndMarker',
+      });
+    });
+
     it('every task retries with a preset and catches into a MarkImportFailed that records the failed step', () => {
       for (const name of [
         'UpdateAudienceStatusToImporting',
-        'ImportToKafka',
+        'PlanImport',
+        'ImportOnLambda',
+        'ImportOnFargate',
+        'ImportShards',
+        'CloseShardedImport',
         'SendEndMarker',
         'UpdateAudienceStatusToImported',
       ]) {
-        const state = definition.States[name] as unknown as { Retry: unknown[]; Catch: { Next: string }[] };
-        expect(state.Retry, name).to.have.length(1);
-        // A stopped import task is run again first (see the Spot test in test/local/stopped-task.test.ts).
-        const stopped = name === 'ImportToKafka' ? [`${name}Stopped`] : [];
+        const task = state(name) as { Retry?: unknown[]; Catch: { Next: string }[] };
+        if (name !== 'ImportShards') expect(task.Retry, name).to.have.length(1);
+        // A stopped import task is run again first (see the Spot test in test/local/stopped-task.test.ts); a
+        // Lambda import out of time goes on on Fargate.
+        const first = { ImportOnFargate: ['ImportOnFargateStopped'], ImportOnLambda: ['ImportOnFargate'] };
         expect(
-          state.Catch.map((c) => c.Next),
+          task.Catch.map((c) => c.Next),
           name,
-        ).to.deep.equal([...stopped, `${name}Failed`]);
+        ).to.deep.equal([...(first[name as keyof typeof first] ?? []), `${name}Failed`]);
         expect(definition.States[`${name}Failed`]).to.include({ Next: 'MarkImportFailed' });
       }
       expect(definition.States.MarkImportFailed).to.include({ Next: 'ImportFailed' });

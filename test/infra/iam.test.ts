@@ -53,7 +53,10 @@ function needSamples(plan: PlanResult): Record<JobNeed, [action: string, resourc
       ['s3:GetObject', `${bucket}/imports/segment/import.csv`],
       ['s3:ListBucket', bucket],
     ],
-    'audienceBucket:read:rejects': [['s3:GetObject', `${bucket}/rejects/import/shard-0.ids`]],
+    'audienceBucket:read:rejects': [
+      ['s3:GetObject', `${bucket}/rejects/import.csv`],
+      ['s3:GetObject', `${bucket}/rejects/import/shard-0.ids`],
+    ],
     'audienceBucket:write:rejects': [
       ['s3:PutObject', `${bucket}/rejects/import.csv`],
       ['s3:AbortMultipartUpload', `${bucket}/rejects/import.csv`],
@@ -76,7 +79,6 @@ function forbiddenForEveryJob(plan: PlanResult): [action: string, resource: stri
     ['s3:PutObject', `${bucket}/imports/segment/import.csv`],
     ['s3:PutObject', `${bucket}/other.csv`],
     ['s3:GetObject', `${bucket}/exports/segment/export.csv`],
-    ['s3:GetObject', `${bucket}/rejects/import.csv`],
     ['s3:DeleteObject', `${bucket}/imports/segment/import.csv`],
     ['dynamodb:PutItem', table],
     ['dynamodb:Query', table],
@@ -212,7 +214,10 @@ describe('infra: IAM (Pulumi mocks)', () => {
     expect(deployed).to.have.members([
       'import-key lambda',
       'audience-status lambda',
+      'plan-import lambda',
+      'import-audience lambda',
       'import-audience task',
+      'close-sharded-import lambda',
       'send-end-marker lambda',
       'export-audience task',
     ]);
@@ -376,5 +381,7 @@ function bindingsOf(plan: PlanResult) {
     }),
     stateMachineArn: (workflowName: string) =>
       arn('aws:sfn/stateMachine:StateMachine', `audience-io-${workflowName}-state-machine`),
+    platformResource: () =>
+      String(resourceNamed(plan, 'aws:s3/bucket:Bucket', 'audience-io-audience-bucket').state.bucket),
   };
 }

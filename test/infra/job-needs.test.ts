@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -14,6 +17,7 @@ import { secretsManagerReader, withKafkaCredentials } from '../../jobs/runtime/k
 import { memoryLogger } from '../../jobs/runtime/logger.ts';
 import { runnableJobs } from '../../jobs/runtime/registry.ts';
 import { allWorkflows } from '../../workflows/index.ts';
+import { writeShardFiles } from '../jobs/shard-fixtures.ts';
 import { createBucket, fargateEnv, localJobDeps, putObject, uniqueId } from '../jobs/support.ts';
 import { useLocalServices } from '../support/services.ts';
 import {
@@ -69,6 +73,12 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
   // A job left hanging by a missing grant fails its test instead of stalling the run.
   this.timeout(120_000);
   const calls = new Map<string, SdkCall[]>(allJobs.map((job) => [job.name, []]));
+  /** Requests only a job's Lambda entry sends (reading the Kafka secret), by job name. */
+  const lambdaEntryCalls = new Map<string, SdkCall[]>(allJobs.map((job) => [job.name, []]));
+  const callsOf = (job: AnyJob, role: 'lambda' | 'task') => [
+    ...calls.get(job.name)!,
+    ...(role === 'lambda' ? lambdaEntryCalls.get(job.name)! : []),
+  ];
   const credentials = new Map<string, EmulatorCredentials>();
   let emulator: Emulator;
   let base: JobDeps;
@@ -261,6 +271,93 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
     expect(calls.get('import-audience')!.map((c) => c.operation)).to.include('S3.AbortMultipartUpload');
   });
 
+  it('plan-import reads the size, ETag and first bytes of the import object, and names a missing one', async () => {
+    const plan = await runnableJobs['plan-import']!.run(
+      { importId, s3Bucket: bucket, s3Key: `imports/${segment}/${importId}.csv` } as never,
+      depsOf('plan-import'),
+    );
+    expect(plan).to.deep.include({ executor: 'lambda', compressed: false });
+    const missing = await runnableJobs['plan-import']!.run(
+      { importId, s3Bucket: bucket, s3Key: `imports/${segment}/gone.csv` } as never,
+      depsOf('plan-import'),
+    ).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(missing?.name).to.equal('SourceNotFound');
+  });
+
+  it('close-sharded-import reads the shards, their files under rejects/, and writes the import; a failed upload is aborted', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'needs-shards-'));
+    // Rejects parts of ~6.6 MB in all: the merged file needs a multipart upload.
+    const rejected = (from: number) =>
+      Array.from({ length: 3000 }, (_, i) => ({
+        line: i + 2,
+        column: 'user_id',
+        reason: 'empty user id',
+        raw: `${from + i},${'z'.repeat(1100)}`,
+      }));
+    const shardsOf = async (id: string) => {
+      const specs = [
+        {
+          firstRecordStart: 10,
+          nextRecordStart: 500,
+          lineCount: 3001,
+          ids: [['s1', 3002]],
+          rejected: rejected(0),
+        },
+        {
+          firstRecordStart: 500,
+          nextRecordStart: 900,
+          lineCount: 3001,
+          ids: [['s2', 1]],
+          rejected: rejected(3000),
+        },
+      ] as const;
+      await withIamOff(async () => {
+        for (const [k, spec] of specs.entries()) {
+          await writeShardFiles(base, bucket, scratch, id, k, {
+            ...spec,
+            ids: spec.ids.map(([userId, line]) => [userId, line] as [string, number]),
+            rejected: [...spec.rejected],
+            startOffsets: [k, 0],
+          });
+        }
+      });
+      return {
+        importId: id,
+        userSegmentationId: segment,
+        s3Bucket: bucket,
+        s3Key: `imports/${segment}/${id}.csv`,
+        shardCount: specs.length,
+        maxRejectedRows: 10_000,
+        objectBytes: 900,
+      };
+    };
+    const closed = await runnableJobs['close-sharded-import']!.run(
+      (await shardsOf(uniqueId('sharded'))) as never,
+      depsOf('close-sharded-import'),
+    );
+    expect(closed).to.deep.include({ outcome: 'complete', rowsRejected: 6000 });
+    const deps = depsOf('close-sharded-import');
+    deps.s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'CompleteMultipartUploadCommand') throw new Error('injected: S3 failed');
+        return next(args);
+      },
+      { step: 'build', name: 'failCompleteMultipartUpload' },
+    );
+    const error = await runnableJobs['close-sharded-import']!.run(
+      (await shardsOf(uniqueId('sharded'))) as never,
+      deps,
+    ).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).to.contain('injected: S3 failed');
+    expect(calls.get('close-sharded-import')!.map((c) => c.operation)).to.include('S3.AbortMultipartUpload');
+  });
+
   it('send-end-marker reads the counts, and its Lambda entry reads the Kafka credentials secret', async () => {
     const output = await runnableJobs['send-end-marker']!.run(
       { jobId: importId, jobKind: 'import', userSegmentationId: segment } as never,
@@ -280,6 +377,28 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
       },
     );
     expect(config.kafkaSasl).to.deep.include({ username: 'io', password: 'pw' });
+  });
+
+  it('every other Lambda job that talks to Kafka reads the credentials secret through the same Lambda entry', async () => {
+    const reader = secretsManagerReader(base.config);
+    const lambdaKafkaJobs = deployedRoles.filter(
+      ({ job, role }) => role === 'lambda' && job.needs.includes('kafka') && job.name !== 'send-end-marker',
+    );
+    expect(lambdaKafkaJobs.map(({ job }) => job.name)).to.include('import-audience');
+    for (const { job } of lambdaKafkaJobs) {
+      const config = await withKafkaCredentials(
+        {
+          ...base.config,
+          kafkaSasl: { mechanism: 'scram-sha-512', username: '', password: '' },
+          kafkaSaslSecretArn: secretArn,
+        },
+        (arn) => {
+          lambdaEntryCalls.get(job.name)!.push({ operation: 'SecretsManager.GetSecretValue', resource: arn });
+          return reader(arn);
+        },
+      );
+      expect(config.kafkaSasl, job.name).to.deep.include({ username: 'io', password: 'pw' });
+    }
   });
 
   it('export-audience writes the import under exports/', async () => {
@@ -343,7 +462,7 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
     for (const { job, role } of deployedRoles) {
       const grants = grantsOf(job.needs, role);
       // A task's Kafka credentials come from its execution role; its code never reads the secret.
-      for (const call of calls.get(job.name)!) {
+      for (const call of callsOf(job, role)) {
         expect(
           grantFor(call, grants),
           `${job.name} (${role}) sent ${call.operation} on ${call.resource}`,
@@ -355,7 +474,7 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
   it('every action a job role holds is used by one of its code paths (no unused grant)', () => {
     for (const { job, role } of deployedRoles) {
       for (const { need, grant } of grantsOf(job.needs, role)) {
-        const used = calls.get(job.name)!.some((call) => grantFor(call, [{ need, grant }]));
+        const used = callsOf(job, role).some((call) => grantFor(call, [{ need, grant }]));
         expect(
           used,
           `${job.name} (${role}) holds ${grant.actions.join(', ')} for ${need} but sent none of ${grant.operations.join(', ')}`,

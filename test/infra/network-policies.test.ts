@@ -20,15 +20,27 @@ interface AwsvpcConfiguration {
   AssignPublicIp: 'ENABLED' | 'DISABLED';
 }
 
-/** The network configuration of a Fargate step, as the deployed state machine sends it to RunTask. */
+interface StatesOf {
+  States: Record<
+    string,
+    {
+      Parameters: { NetworkConfiguration: { AwsvpcConfiguration: AwsvpcConfiguration } };
+      ItemProcessor?: StatesOf;
+    }
+  >;
+}
+
+/**
+ * The network configuration of a Fargate step, as the deployed state machine sends it to RunTask; a step inside
+ * a map is `<Map>/<Step>`.
+ */
 function runTaskNetwork(plan: PlanResult, workflow: string, state: string): AwsvpcConfiguration {
-  const definition = parsedJson<{
-    States: Record<
-      string,
-      { Parameters: { NetworkConfiguration: { AwsvpcConfiguration: AwsvpcConfiguration } } }
-    >;
-  }>(resourceNamed(plan, STATE_MACHINE, `audience-io-${workflow}-state-machine`).inputs.definition);
-  return definition.States[state]!.Parameters.NetworkConfiguration.AwsvpcConfiguration;
+  const definition = parsedJson<StatesOf>(
+    resourceNamed(plan, STATE_MACHINE, `audience-io-${workflow}-state-machine`).inputs.definition,
+  );
+  const [outer, inner] = state.split('/') as [string, string | undefined];
+  const step = inner ? definition.States[outer]!.ItemProcessor!.States[inner]! : definition.States[outer]!;
+  return step.Parameters.NetworkConfiguration.AwsvpcConfiguration;
 }
 
 function jobsGroup(plan: PlanResult): string {
@@ -93,15 +105,18 @@ describe('infra network policy: Kafka only reachable in a VPC (dev stack: kafkaN
   });
 
   it('a Lambda job that talks to Kafka runs in the Kafka subnets with the jobs and Kafka groups', () => {
-    expect(vpcConfigOf(plan, 'send-end-marker')).to.deep.equal({
-      subnetIds: SUBNETS,
-      securityGroupIds: [jobsGroup(plan), KAFKA_GROUP],
-    });
+    for (const job of ['send-end-marker', 'import-audience']) {
+      expect(vpcConfigOf(plan, job), job).to.deep.equal({
+        subnetIds: SUBNETS,
+        securityGroupIds: [jobsGroup(plan), KAFKA_GROUP],
+      });
+    }
   });
 
   it('every Fargate step runs its task in the Kafka subnets, without a public IP', () => {
     for (const [workflow, state] of [
-      ['import-audience', 'ImportToKafka'],
+      ['import-audience', 'ImportOnFargate'],
+      ['import-audience', 'ImportShards/ImportShard'],
       ['export-audience', 'ExportToS3'],
     ] as const) {
       expect(runTaskNetwork(plan, workflow, state), state).to.deep.equal({
@@ -117,7 +132,7 @@ describe('infra network policy: Kafka on the internet, tasks in the default VPC 
   it('Fargate tasks run in public subnets with a public IP (no NAT), and no Lambda joins a VPC', async () => {
     const plan = await plannedPublicStack();
     const vpc = resourceNamed(plan, 'awsx:ec2:DefaultVpc', 'audience-io-network-vpc');
-    expect(runTaskNetwork(plan, 'import-audience', 'ImportToKafka')).to.deep.equal({
+    expect(runTaskNetwork(plan, 'import-audience', 'ImportOnFargate')).to.deep.equal({
       Subnets: (vpc.state.publicSubnetIds as string[]).slice(0, 2),
       SecurityGroups: [jobsGroup(plan)],
       AssignPublicIp: 'ENABLED',

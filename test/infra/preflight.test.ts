@@ -146,7 +146,7 @@ describe('infra: the preflight stops the program before the first resource regis
       { extraChecks: [() => ['TYPE_CHECK: workflows/import-audience.ts(1,1): a type error']] },
     );
     expect(problems).to.have.members([
-      "Configuration key 'audience-io:jobs.import-audiense' names no job: the jobs are import-key, audience-status, import-audience, send-end-marker, export-audience",
+      "Configuration key 'audience-io:jobs.import-audiense' names no job: the jobs are import-key, audience-status, plan-import, import-audience, close-sharded-import, send-end-marker, export-audience",
       "Configuration key 'audience-io:jobs.audience-status.fargate': audience-status runs on lambda, not fargate",
       "Configuration key 'audience-io:jobs.audience-status.lambda.memoryMiB': Lambda memory must be 128-10240 MiB, got 64",
       "Configuration key 'audience-io:jobs.import-audience.fargate.cpu': Fargate CPU must be one of 256, 512, 1024, 2048, 4096, 8192, 16384, got 3000 (set capacity 'ec2' for larger tasks)",

@@ -23,7 +23,14 @@ interface Container {
 }
 
 /** The jobs the workflows run on Lambda, and those they run as tasks (send-end-marker could, but none does). */
-const LAMBDA_JOBS = ['import-key', 'audience-status', 'send-end-marker'];
+const LAMBDA_JOBS = [
+  'import-key',
+  'audience-status',
+  'plan-import',
+  'import-audience',
+  'close-sharded-import',
+  'send-end-marker',
+];
 const TASK_JOBS = ['import-audience', 'export-audience'];
 
 /** The subnets and extra security group of Pulumi.dev.yaml's `kafkaNetwork`. */
@@ -61,6 +68,8 @@ function bindingsFromPlan(plan: PlanResult): ResourceBindings {
     }),
     stateMachineArn: (name: string) =>
       `arn:aws:states:us-east-1:123456789012:stateMachine:audience-io-${name}-dev`,
+    platformResource: () =>
+      String(resourceNamed(plan, 'aws:s3/bucket:Bucket', 'audience-io-audience-bucket').state.bucket),
   };
 }
 

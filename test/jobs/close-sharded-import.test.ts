@@ -1,28 +1,14 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
-import { readStatusItem, recordJobCounts } from '../../jobs/audience-status/table.ts';
+import { readStatusItem } from '../../jobs/audience-status/table.ts';
 import { run as closeShardedImport } from '../../jobs/close-sharded-import/run.ts';
-import { shardJobId } from '../../jobs/close-sharded-import/shard-items.ts';
-import { RejectsFile } from '../../jobs/import-audience/rejects-file.ts';
-import { SeenUserIds } from '../../jobs/import-audience/seen-user-ids.ts';
 import type { JobDeps } from '../../jobs/runtime/clients.ts';
-import { readStartOffsets, recordStartOffsets } from '../../jobs/runtime/start-offsets.ts';
-import { createBucket, getObjectText, localJobDeps, putObject, uniqueId } from './support.ts';
-
-/** What a test says one shard did; the rest of its status item follows from it. */
-interface ShardSpec {
-  firstRecordStart: number;
-  nextRecordStart: number;
-  lineCount: number;
-  /** User ids produced, each with its shard-local line. */
-  ids: [userId: string, line: number][];
-  rejected?: { line: number; column: string; reason: string; raw: string }[];
-  startOffsets: number[];
-}
+import { readStartOffsets } from '../../jobs/runtime/start-offsets.ts';
+import { type ShardSpec, writeShardFiles } from './shard-fixtures.ts';
+import { createBucket, getObjectText, localJobDeps, uniqueId } from './support.ts';
 
 describe('jobs: close-sharded-import against the emulator (S3, DynamoDB)', function () {
   this.timeout(60_000);
@@ -35,51 +21,8 @@ describe('jobs: close-sharded-import against the emulator (S3, DynamoDB)', funct
     bucket = await createBucket(deps.s3);
   });
 
-  /** Writes shard `k`'s files and status item as the import's shard mode does (contract of issue 9). */
-  async function writeShard(importId: string, k: number, spec: ShardSpec): Promise<void> {
-    const seen = await SeenUserIds.create();
-    for (const [id, line] of spec.ids) expect(seen.firstLineOf(Buffer.from(id), line)).to.equal(0);
-    const path = join(scratch, `${importId}-${k}.ids`);
-    await seen.writeSortedFingerprints(path);
-    const fingerprintsKey = `rejects/${importId}/shard-${k}.ids`;
-    await putObject(deps.s3, bucket, fingerprintsKey, readFileSync(path));
-    const rejected = spec.rejected ?? [];
-    const rejectsPartKey = `rejects/${importId}/shard-${k}.csv`;
-    if (rejected.length > 0) {
-      const part = new RejectsFile(deps.s3, bucket, rejectsPartKey);
-      for (const r of rejected) await part.write({ kind: 'rejected', ...r });
-      await part.close();
-    }
-    const jobId = shardJobId(importId, k);
-    await recordStartOffsets(deps.dynamodb, deps.config.statusTable, jobId, spec.startOffsets);
-    await deps.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: deps.config.statusTable,
-        Key: { jobId: { S: jobId } },
-        UpdateExpression: `SET fingerprintsKey = :f${rejected.length > 0 ? ', rejectsPartKey = :r' : ''}`,
-        ExpressionAttributeValues: {
-          ':f': { S: fingerprintsKey },
-          ...(rejected.length > 0 ? { ':r': { S: rejectsPartKey } } : {}),
-        },
-      }),
-    );
-    const rowsProduced = spec.ids.length;
-    await recordJobCounts(
-      deps.dynamodb,
-      deps.config.statusTable,
-      jobId,
-      {
-        rowsRead: rowsProduced + rejected.length,
-        rowsProduced,
-        rowsRejected: rejected.length,
-        bytesRead: spec.nextRecordStart - spec.firstRecordStart,
-        firstRecordStart: spec.firstRecordStart,
-        nextRecordStart: spec.nextRecordStart,
-        lineCount: spec.lineCount,
-      },
-      new Date(),
-    );
-  }
+  const writeShard = (importId: string, k: number, spec: ShardSpec) =>
+    writeShardFiles(deps, bucket, scratch, importId, k, spec);
 
   /** Three shards of a 3,000-byte object: 10 file lines in shard 0 (header included), 20 in shard 1, 5 in shard 2. */
   function threeShards(): ShardSpec[] {
