@@ -16,6 +16,7 @@ import { ExecutionHistory, type HistoryRow } from './history.ts';
 import { ensureJobBundle } from './job-bundle.ts';
 import { parseJobProgress } from './job-progress.ts';
 import { type LambdaInterceptor, LocalLambdas } from './lambda-invoke.ts';
+import { withLocalResultWriters } from './result-writer.ts';
 import { runtimeEnv } from './runtime-env.ts';
 import { ServiceClients } from './service-tasks.ts';
 import { allTaskStates, taskHandlers } from './task-handlers.ts';
@@ -75,7 +76,8 @@ export async function runWorkflowLocally(
     throw new Error(`input of workflow ${workflow.name} is invalid: ${problems}`);
   }
   const bindings = placeholderResources();
-  const { definition } = compileValidWorkflow(workflow, bindings);
+  // The interpreter ignores a map's ResultWriter: the runner rewrites such maps into ASL it runs.
+  const definition = withLocalResultWriters(compileValidWorkflow(workflow, bindings).definition);
   const stateMachineArn = String(bindings.stateMachineArn(workflow.name));
   const name = options.name ?? randomUUID();
   const arn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
@@ -175,6 +177,7 @@ async function execute(
       services ??= new ServiceClients(env);
       return services;
     },
+    executionArn: arn,
     workflowsByArn: new Map(known.map((w) => [String(placeholderResources().stateMachineArn(w.name)), w])),
     onCallbackWaiting: (state, token, endpoint) =>
       emit({ type: 'callback-waiting', state, token, endpoint, at: Date.now() }),

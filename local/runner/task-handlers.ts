@@ -1,6 +1,7 @@
 import type { AnyWorkflow } from '../../dsl/index.ts';
 import { ecsRunTaskSync, type LocalTaskOptions, startLocalTask } from './ecs-run-task.ts';
 import { type LambdaInterceptor, type LocalLambdas, lambdaInvokeTask } from './lambda-invoke.ts';
+import { LOCAL_RESULT_WRITER, mapResultWriterTask } from './result-writer.ts';
 import { SERVED_INTEGRATIONS, type ServiceClients, serviceTask } from './service-tasks.ts';
 import { type ChildOutcome, startExecutionTask } from './start-execution.ts';
 import type { TaskTargets } from './task-targets.ts';
@@ -31,6 +32,8 @@ export interface TaskHandlerContext {
     input: unknown,
     name: string | undefined,
   ) => Promise<ChildOutcome>;
+  /** The execution's ARN (map run ARNs are made of it). */
+  readonly executionArn: string;
   /** Told of each token a callback step hands out. */
   readonly onCallbackWaiting?: (state: string, token: string, endpoint: string) => void;
 }
@@ -62,6 +65,8 @@ function taskHandler(name: string, state: TaskState, ctx: TaskHandlerContext): T
   const pattern = match?.[2] ?? '';
   const heartbeat = typeof state.HeartbeatSeconds === 'number' ? state.HeartbeatSeconds : undefined;
   const callback = (call: TaskHandler): TaskHandler => waitingForCallback(name, call, ctx, heartbeat);
+  if (state.Resource === LOCAL_RESULT_WRITER)
+    return mapResultWriterTask(ctx.services, () => ctx.executionArn);
   if (integration === 'lambda:invoke') {
     const invoke = lambdaInvokeTask(name, ctx.targets, ctx.lambdas, ctx.interceptLambda);
     // A function error fails the state at once; otherwise it waits for the job's callback.
