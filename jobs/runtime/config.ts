@@ -42,17 +42,17 @@ export interface RuntimeConfig {
 type Env = Record<string, string | undefined>;
 
 function positiveInt(env: Env, name: string, fallback: number): number {
-  const value = wholeNumber(env, name, fallback);
-  if (value <= 0) throw new Error(`${name}: expected a positive integer, got '${env[name]}'`);
-  return value;
+  return integerAtLeast(1, env, name, fallback);
 }
 
-function wholeNumber(env: Env, name: string, fallback: number): number {
+function integerAtLeast(least: number, env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0)
-    throw new Error(`${name}: expected a whole number, got '${raw}'`);
+  if (!Number.isInteger(value) || value < least) {
+    const what = least === 1 ? 'a positive integer' : `an integer of at least ${least}`;
+    throw new Error(`${name}: expected ${what}, got '${raw}'`);
+  }
   return value;
 }
 
@@ -81,7 +81,8 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
     statusTable: env.STATUS_TABLE || 'audience-job-status',
     importChunkRows: positiveInt(env, 'IMPORT_CHUNK_ROWS', 100_000),
     importBlockBytes: positiveInt(env, 'IMPORT_BLOCK_BYTES', 8 * 1024 * 1024),
-    importParserWorkers: wholeNumber(
+    importParserWorkers: integerAtLeast(
+      0,
       env,
       'IMPORT_PARSER_WORKERS',
       Math.max(1, os.availableParallelism() - 1),
