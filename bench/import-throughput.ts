@@ -25,9 +25,17 @@ interface ImportRun extends BenchImport {
   peakRssMiB: number;
 }
 
-async function importObject(env: BenchEnv, key: string, rows: number, importId: string, topic: string) {
+async function importObject(
+  env: BenchEnv,
+  key: string,
+  rows: number,
+  importId: string,
+  topic: string,
+  extraEnv: Record<string, string> = {},
+) {
   await env.createTopic(topic);
   const { run, output } = await env.runJob('import-audience', {
+    ...extraEnv,
     AUDIENCE_TOPIC: topic,
     IMPORT_ID: importId,
     USER_SEGMENTATION_ID: 'bench',
@@ -63,6 +71,21 @@ export async function runImportBench(
   const bytes = await writeUsersFile(small, rows);
   await env.upload(small, 'imports/rows.csv');
   const own = await importObject(env, 'imports/rows.csv', rows, `own-${stamp}`, `bench-own-${stamp}`);
+  // Parsing beside producing: the same rows parsed in the job's thread (0), and in 1 and 2 worker threads.
+  const byWorkers: Record<string, number> = {};
+  for (const workers of [0, 1, 2]) {
+    const run = await importObject(
+      env,
+      'imports/rows.csv',
+      rows,
+      `w${workers}-${stamp}`,
+      `bench-w${workers}-${stamp}`,
+      {
+        IMPORT_PARSER_WORKERS: String(workers),
+      },
+    );
+    byWorkers[String(workers)] = run.rowsPerSecond;
+  }
 
   // kcat: key = user_id, acks=all, to topics of the same partition count.
   const rawTopic = `bench-kcat-csv-${stamp}`;
@@ -109,8 +132,7 @@ export async function runImportBench(
     bigPeakRssMiB: big.peakRssMiB,
     rssGrowth: round2(big.peakRssMiB / own.peakRssMiB - 1),
     secondImportIntoCrowdedTopicRowsPerSecond: crowded.rowsPerSecond,
-    parserWorkers:
-      'not measured: parsing in worker threads (issue 12 point 2) is not built yet; the job parses on its main thread',
+    rowsPerSecondByParserWorkers: byWorkers,
   };
   printTable(figures);
   return { figures, own, crowded };
@@ -127,6 +149,13 @@ function printTable(f: Record<string, unknown>): void {
       String(f.peakRssMiB),
     ],
     ["kcat -P, the job's records", String(f.rows), String(f.kcatSamePayloadRowsPerSecond), '1', '-'],
+    ...Object.entries(f.rowsPerSecondByParserWorkers as Record<string, number>).map(([workers, rate]) => [
+      `import-audience, ${workers === '0' ? 'parsing in its own thread' : `${workers} parser worker(s)`}`,
+      String(f.rows),
+      String(rate),
+      String(round2(rate / Number(f.kcatSamePayloadRowsPerSecond))),
+      '-',
+    ]),
     ['kcat -P, raw CSV lines', String(f.rows), String(f.kcatRawCsvRowsPerSecond), '-', '-'],
     [
       'import-audience (S3 → Kafka)',

@@ -12,6 +12,8 @@ const root = resolve(fileURLToPath(import.meta.url), '../..');
 export const jobEntryPoints = {
   lambda: 'jobs/runtime/lambda-entry.ts',
   jobs: 'jobs/runtime/fargate-entry.ts',
+  // The import's parser worker thread, started by the import from the bundle's folder.
+  'import-block-worker': 'jobs/import-audience/block-worker.ts',
 } as const;
 
 /** Packages loaded at run time from `dist/node_modules` instead of the bundle: a native addon and what it requires. */

@@ -1,12 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readStatusItem, type StatusItem } from '../audience-status/table.ts';
+import { shardNames } from '../import-audience/shard-summary.ts';
 import { readStartOffsets, type StartOffsets } from '../runtime/start-offsets.ts';
 import type { ShardSummary } from './job.ts';
 
 /** The status item key of shard `k` of an import (the import job's shard mode writes it). */
-export function shardJobId(importId: string, shardIndex: number): string {
-  return `${importId}#shard-${shardIndex}`;
-}
+export const shardJobId = shardNames.statusJobId;
 
 /** A finished shard: its counts and boundaries, where its records start in Kafka, and its files. */
 export interface FinishedShard extends ShardSummary {

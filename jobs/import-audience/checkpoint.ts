@@ -18,6 +18,8 @@ export interface ImportCheckpoint {
    * checkpoints written before it existed; an export then reads from the beginning.
    */
   startOffsets?: number[];
+  /** A shard's complete checkpoint: where its records lie, so a run that finds it done can still report it. */
+  extent?: { firstRecordStart: number; nextRecordStart: number; lineCount: number };
 }
 
 /** Consumer group that holds an import's checkpoint as a transactional offset commit. */

@@ -1,15 +1,11 @@
 import { CsvScanner, type ScanFailure, type ScannedRecord } from './csv-scanner.ts';
+import { RecordRules } from './record-rules.ts';
 import {
   CsvFileError,
   type CsvHeader,
-  describeScanFailure,
   MAX_ROW_BYTES,
-  parseHeader,
   type RowRejection,
-  rejectRecord,
-  rejectScanFailure,
   type ValidRow,
-  validateRecord,
 } from './row-rules.ts';
 import { SeenUserIds } from './seen-user-ids.ts';
 
@@ -40,13 +36,12 @@ export interface CsvRowsOptions {
  * is accounted for exactly once, as a row or a rejection. Synchronous (`push` / `end`) or as an async iterable.
  */
 export class CsvRows {
-  /** The file's header, once read. */
-  header: CsvHeader | undefined;
   /** Data records read so far (rows and rejections). */
   rowsRead = 0;
   private items: RowItem[] = [];
   private presized = false;
   private readonly scanner: CsvScanner;
+  private readonly rules: RecordRules;
 
   private constructor(
     private readonly seen: SeenUserIds,
@@ -56,6 +51,12 @@ export class CsvRows {
       { record: (record) => this.onRecord(record), failure: (failure) => this.onFailure(failure) },
       { maxRecordBytes: MAX_ROW_BYTES },
     );
+    this.rules = new RecordRules(this.scanner, undefined, options.extraRule);
+  }
+
+  /** The file's header, once read. */
+  get header(): CsvHeader | undefined {
+    return this.rules.header;
   }
 
   /** A reader for one file. */
@@ -141,36 +142,20 @@ export class CsvRows {
   }
 
   private onRecord(record: ScannedRecord): void {
-    const { header } = this;
-    if (!header) {
-      this.header = parseHeader(record);
-      this.scanner.expectFields(this.header.columns.length);
-      return;
-    }
+    const item = this.rules.classify(record);
+    if (item === undefined) return;
     this.rowsRead++;
-    const row = validateRecord(header, record);
-    if (row.kind === 'rejected') {
-      this.items.push(row);
-      return;
+    if (item.kind === 'row') {
+      const firstLine = this.seen.firstLineOf(record.field(this.rules.header!.userIdIndex), record.line);
+      this.items.push(firstLine === 0 ? item : this.rules.duplicate(record, firstLine));
+    } else {
+      this.items.push(item);
     }
-    const problem = this.options.extraRule?.(row);
-    if (problem !== undefined) {
-      this.items.push(rejectRecord(record, '', problem));
-      return;
-    }
-    const firstLine = this.seen.firstLineOf(record.field(header.userIdIndex), record.line);
-    if (firstLine !== 0) {
-      this.items.push(
-        rejectRecord(record, header.columns[header.userIdIndex]!, `duplicate of line ${firstLine}`),
-      );
-      return;
-    }
-    this.items.push(row);
   }
 
   private onFailure(failure: ScanFailure): void {
-    if (!this.header) throw new CsvFileError(`header row: ${describeScanFailure(failure, undefined)}`);
+    const rejection = this.rules.reject(failure);
     this.rowsRead++;
-    this.items.push(rejectScanFailure(failure, this.header));
+    this.items.push(rejection);
   }
 }

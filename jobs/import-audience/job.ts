@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { defineJob } from '../../dsl/job.ts';
 
 /**
- * Streams a CSV object of user rows from S3, validates each row and produces it to Kafka.
- * Long and heavy, so it runs on Fargate.
+ * Streams a CSV object of user rows from S3, validates each row and produces it to Kafka: the whole object, or one
+ * shard (byte range) of it. Small objects run on Lambda, large ones on Fargate (the plan step decides).
  */
 export const importAudience = defineJob({
   name: 'import-audience',
@@ -15,13 +15,13 @@ export const importAudience = defineJob({
     s3Key: z.string().min(1).max(1024),
     /** Above this many rejected rows the import fails (exit code 2). */
     maxRejectedRows: z.number().int().nonnegative().default(1000),
-    /** The object version the plan saw; every GET is If-Match on it. */
-    sourceEtag: z.string().optional(),
-    /** Shard mode (all four or none): the byte range `[rangeStart, rangeEnd)` of shard `shardIndex` of `shardCount`. */
+    /** The object version to read (every GET is If-Match on it): the one the plan step saw. */
+    sourceEtag: z.string().min(1).optional(),
+    /** Shard mode (all four or none): this shard's index and count, and its byte range of the object. */
     shardIndex: z.number().int().nonnegative().optional(),
     shardCount: z.number().int().positive().optional(),
     rangeStart: z.number().int().nonnegative().optional(),
-    rangeEnd: z.number().int().positive().optional(),
+    rangeEnd: z.number().int().nonnegative().optional(),
   }),
   output: z.object({
     rowsRead: z.number(),
@@ -29,6 +29,11 @@ export const importAudience = defineJob({
     rowsRejected: z.number(),
     bytesRead: z.number(),
     seconds: z.number(),
+    /** Shard mode: where its records lie (the object offsets of its first record and of the next shard's). */
+    firstRecordStart: z.number().optional(),
+    nextRecordStart: z.number().optional(),
+    /** Shard mode: physical lines from its first record to the next shard's (with the header's, for shard 0). */
+    lineCount: z.number().optional(),
   }),
   runsOn: ['lambda', 'fargate'],
   module: 'jobs/import-audience/run.ts',

@@ -30,7 +30,7 @@ export class SeenUserIds {
   private readonly overflowLines = new Map<string, number>();
 
   private constructor(
-    private readonly hasher: IHasher,
+    private readonly fingerprints: UserIdFingerprints,
     capacity: number,
   ) {
     this.capacity = Math.max(16, Math.ceil(capacity));
@@ -39,7 +39,7 @@ export class SeenUserIds {
 
   /** An empty table with room for `rows` ids before it grows. */
   static async create(rows = 4096): Promise<SeenUserIds> {
-    return new SeenUserIds(await createXXHash128(), rows / MAX_LOAD);
+    return new SeenUserIds(await UserIdFingerprints.create(), rows / MAX_LOAD);
   }
 
   /** Ids recorded. */
@@ -63,14 +63,12 @@ export class SeenUserIds {
    * the line it was first seen on (and records nothing).
    */
   firstLineOf(id: Uint8Array, line: number): number {
-    const { hasher } = this;
-    hasher.init();
-    hasher.update(id);
-    const d = hasher.digest('binary');
-    const w0 = (d[0]! | (d[1]! << 8) | (d[2]! << 16) | (d[3]! << 24)) >>> 0;
-    const w1 = (d[4]! | (d[5]! << 8) | (d[6]! << 16) | (d[7]! << 24)) >>> 0;
-    const w2 = (d[8]! | (d[9]! << 8) | (d[10]! << 16) | (d[11]! << 24)) >>> 0;
-    const w3 = (d[12]! | (d[13]! << 8) | (d[14]! << 16) | (d[15]! << 24)) >>> 0;
+    const d = this.fingerprints.of(id);
+    return this.firstLineOfFingerprint(d[0]!, d[1]!, d[2]!, d[3]!, line);
+  }
+
+  /** As {@link firstLineOf}, for an id already fingerprinted (by {@link UserIdFingerprints}, e.g. in a worker thread). */
+  firstLineOfFingerprint(w0: number, w1: number, w2: number, w3: number, line: number): number {
     const slots = this.slots;
     const capacity = this.capacity;
     let slot = homeSlot(w0, capacity);
@@ -150,6 +148,30 @@ export class SeenUserIds {
     }
     this.slots = slots;
     this.capacity = capacity;
+  }
+}
+
+/** 128-bit XXH3 fingerprints of user ids (their UTF-8 bytes), as four 32-bit words. */
+export class UserIdFingerprints {
+  private readonly words = new Uint32Array(4);
+
+  private constructor(private readonly hasher: IHasher) {}
+
+  static async create(): Promise<UserIdFingerprints> {
+    return new UserIdFingerprints(await createXXHash128());
+  }
+
+  /** The id's fingerprint; the returned array is reused by the next call. */
+  of(id: Uint8Array): Uint32Array {
+    const { hasher, words } = this;
+    hasher.init();
+    hasher.update(id);
+    const d = hasher.digest('binary');
+    words[0] = d[0]! | (d[1]! << 8) | (d[2]! << 16) | (d[3]! << 24);
+    words[1] = d[4]! | (d[5]! << 8) | (d[6]! << 16) | (d[7]! << 24);
+    words[2] = d[8]! | (d[9]! << 8) | (d[10]! << 16) | (d[11]! << 24);
+    words[3] = d[12]! | (d[13]! << 8) | (d[14]! << 16) | (d[15]! << 24);
+    return words;
   }
 }
 

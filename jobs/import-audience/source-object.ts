@@ -41,19 +41,25 @@ export interface ImportSource {
 }
 
 /**
- * Opens an import object. With `etag` the read is conditional (If-Match): an object replaced since an earlier
- * run is InvalidInput. A missing object or bucket is SourceNotFound.
+ * GetObject of an import object, from byte `from` on when given (a ranged read of one block or shard). With `etag`
+ * the read is conditional (If-Match): an object replaced since the import began is InvalidInput. A missing
+ * object or bucket is SourceNotFound.
  */
-export async function openSourceObject(
+export async function getImportObject(
   s3: S3Client,
   ref: SourceObjectRef,
   etag: string | undefined,
-): Promise<ImportSource> {
+  from?: number,
+): Promise<GetObjectCommandOutput> {
   const url = `s3://${ref.bucket}/${ref.key}`;
-  let object: GetObjectCommandOutput;
   try {
-    object = await s3.send(
-      new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(etag ? { IfMatch: etag } : {}) }),
+    return await s3.send(
+      new GetObjectCommand({
+        Bucket: ref.bucket,
+        Key: ref.key,
+        ...(etag ? { IfMatch: etag } : {}),
+        ...(from === undefined ? {} : { Range: `bytes=${from}-` }),
+      }),
     );
   } catch (error) {
     if (
@@ -65,12 +71,25 @@ export async function openSourceObject(
     if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) {
       throw new JobError(
         'InvalidInput',
-        `${url} changed since an earlier run of import ${ref.importId} (ETag was ${etag}); import it under a new import id`,
+        `${url} changed since import ${ref.importId} began reading it (ETag was ${etag}); import it under a new import id`,
         { cause: error },
       );
     }
     throw error;
   }
+}
+
+/**
+ * Opens an import object from its start: its CSV text (gunzipped when gzip; other encodings refused). With `etag`
+ * the read is conditional, as {@link getImportObject}'s.
+ */
+export async function openSourceObject(
+  s3: S3Client,
+  ref: SourceObjectRef,
+  etag: string | undefined,
+): Promise<ImportSource> {
+  const url = `s3://${ref.bucket}/${ref.key}`;
+  const object = await getImportObject(s3, ref, etag);
   const body = object.Body as Readable;
   const counted = countBytes(body);
   const compression = { gzip: false };

@@ -21,6 +21,11 @@ export interface JobDeps {
    * rejects when the step is already over (timed out), so the job stops.
    */
   readonly heartbeat: () => Promise<void>;
+  /**
+   * Milliseconds left before the platform stops the job (a Lambda invocation's remaining time); undefined where
+   * nothing stops it (Fargate).
+   */
+  readonly remainingMs?: () => number;
 }
 
 /** Builds an S3 client; against a local endpoint it uses path-style addressing. */

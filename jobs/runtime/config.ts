@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /**
  * The thresholds by which the import plan (`plan-import`) picks an executor; Pulumi config `audience-io:import`
  * on AWS, `IMPORT_LAMBDA_MAX_BYTES`, `IMPORT_SHARD_BYTES`, `IMPORT_MAX_SHARDS`, `IMPORT_MAX_CONCURRENCY` here.
@@ -33,6 +35,13 @@ export interface RuntimeConfig {
   readonly statusTable: string;
   /** Rows per Kafka transaction (one committed checkpoint each). @default 100000 */
   readonly importChunkRows: number;
+  /** Bytes of one block of an import object: the unit of ranged reads and of parsing in a worker. @default 8 MiB */
+  readonly importBlockBytes: number;
+  /**
+   * Worker threads that parse an import's blocks while the job's thread produces; 0 parses in the job's thread.
+   * @default the CPUs this process may use, less one for producing (at least 1)
+   */
+  readonly importParserWorkers: number;
   /** Interval of progress log lines. @default 10000 */
   readonly progressIntervalMs: number;
   /** How long an export waits without progress for the end markers. @default 120000 */
@@ -58,11 +67,17 @@ export interface RuntimeConfig {
 type Env = Record<string, string | undefined>;
 
 function positiveInt(env: Env, name: string, fallback: number): number {
+  return integerAtLeast(1, env, name, fallback);
+}
+
+function integerAtLeast(least: number, env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name}: expected a positive integer, got '${raw}'`);
+  if (!Number.isInteger(value) || value < least) {
+    const what = least === 1 ? 'a positive integer' : `an integer of at least ${least}`;
+    throw new Error(`${name}: expected ${what}, got '${raw}'`);
+  }
   return value;
 }
 
@@ -90,6 +105,13 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
     audienceTopicPartitions: positiveInt(env, 'AUDIENCE_TOPIC_PARTITIONS', 6),
     statusTable: env.STATUS_TABLE || 'audience-job-status',
     importChunkRows: positiveInt(env, 'IMPORT_CHUNK_ROWS', 100_000),
+    importBlockBytes: positiveInt(env, 'IMPORT_BLOCK_BYTES', 8 * 1024 * 1024),
+    importParserWorkers: integerAtLeast(
+      0,
+      env,
+      'IMPORT_PARSER_WORKERS',
+      Math.max(1, os.availableParallelism() - 1),
+    ),
     progressIntervalMs: positiveInt(env, 'PROGRESS_INTERVAL_MS', 10_000),
     endMarkerTimeoutMs: positiveInt(env, 'END_MARKER_TIMEOUT_MS', 120_000),
     awsEndpoint: env.AWS_ENDPOINT_URL || undefined,

@@ -5,7 +5,9 @@ export type JobErrorName =
   | 'TooManyRejectedRows'
   | 'SourceNotFound'
   | 'CountsMissing'
-  | 'EndMarkerNotFound';
+  | 'EndMarkerNotFound'
+  /** A Lambda run of an import nearly out of time: it committed what it read; a Fargate run resumes after it. */
+  | 'ImportTimeBudgetExhausted';
 
 /** Errors that a second run cannot fix: workflows must not retry them, the Fargate entry exits with 2. */
 export const nonRetryableJobErrors: ReadonlySet<JobErrorName> = new Set<JobErrorName>([

@@ -7,3 +7,5 @@ export const audienceStatus = handlers.audienceStatus;
 export const sendEndMarker = handlers.sendEndMarker;
 /** Handler of the import-key job. */
 export const importKey = handlers.importKey;
+/** Handler of the import-audience job (small objects; the plan step picks Lambda for them). */
+export const importAudience = handlers.importAudience;

@@ -9,8 +9,13 @@ import { metricsLine, metricsNamespace } from './metrics.ts';
 import { type RunnableJob, runnableJobs } from './registry.ts';
 import { callbackFromEnv, reportingTo, splitTaskToken, type TaskCallback } from './task-token.ts';
 
+/** What a handler reads of Lambda's context object. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
 /** A Lambda handler: the event is the job input, the result the job output; errors keep their job error name. */
-export type LambdaHandler = (event: unknown) => Promise<unknown>;
+export type LambdaHandler = (event: unknown, context?: LambdaContext) => Promise<unknown>;
 
 /**
  * Builds the handler of one job; clients are created on first use (after reading the Kafka credentials
@@ -28,7 +33,7 @@ export function lambdaHandler(
     makeDeps
       ? makeDeps()
       : jobDeps(await withKafkaCredentials(runtimeConfig()), jsonLineLogger(entry.job.name), entry.job.name);
-  return async (event) => {
+  return async (event, context) => {
     const { taskToken, payload } = splitTaskToken(event);
     const callback = taskToken === undefined ? undefined : callbackFor(taskToken);
     try {
@@ -40,7 +45,12 @@ export function lambdaHandler(
           throw error;
         });
         const warm = await deps;
-        return entry.run(input as never, callback ? { ...warm, heartbeat: callback.heartbeat } : warm);
+        return entry.run(input as never, {
+          ...warm,
+          ...(callback ? { heartbeat: callback.heartbeat } : {}),
+          // The time left of this invocation: a long job stops in time and says so instead of being killed.
+          ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
+        });
       });
       // Raw stdout, not console: Lambda's JSON log format would wrap a console line and CloudWatch would miss the metrics.
       const metrics = metricsLine(entry.job.name, output, metricsNamespace());

@@ -8,6 +8,9 @@ import { runnableJob } from './job-implementations.ts';
 import { namedError } from './named-error.ts';
 import type { TaskTargets } from './task-targets.ts';
 
+/** A Lambda job's timeout when its declaration names none (the DSL's default). */
+const DEFAULT_LAMBDA_TIMEOUT_SECONDS = 60;
+
 /** One call of a Lambda job, as a `lambda:invoke` Task state makes it. */
 export interface LambdaInvocation {
   readonly state: string;
@@ -97,9 +100,13 @@ export function lambdaInvokeTask(
     // Lambda receives the payload serialised: what JSON cannot carry does not arrive.
     const payload = Payload === undefined ? null : (JSON.parse(JSON.stringify(Payload)) as unknown);
     let result: unknown;
+    // Lambda's context: the time left of the function's timeout (the job's declared one, as infra deploys it).
+    const deadline =
+      Date.now() + (job.resources.lambda?.timeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_SECONDS) * 1000;
+    const context = { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
     try {
       result = await intercept({ state, job, payload, attempt }, async () =>
-        (await lambdas.handler(job))(payload),
+        (await lambdas.handler(job))(payload, context),
       );
     } catch (error) {
       throw lambdaFunctionError(error);

@@ -3,8 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
 import { allJobs } from '../../jobs/index.ts';
+import { closeJobDeps } from '../../jobs/runtime/clients.ts';
 import {
   FARGATE_ENTRY,
   fargateCommand,
@@ -12,6 +14,7 @@ import {
   lambdaHandlerName,
 } from '../../jobs/runtime/entry-points.ts';
 import { buildJobs } from '../../scripts/build-jobs.ts';
+import { createBucket, localJobDeps, putObject } from './support.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const dockerfile = readFileSync(join(root, 'images/Dockerfile'), 'utf8');
@@ -80,6 +83,52 @@ describe('the job image', function () {
       expect(run.status, args.join(' ')).to.equal(2);
       expect(run.stdout).to.match(/usage: node dist\/jobs\.mjs <job>/);
     }
+  });
+
+  it("bundles the import's parser worker, which reads a block from S3 and posts its rows", async () => {
+    // GIVEN a worker started from the bundle's file, as the bundled import starts it, and an object in S3
+    const deps = await localJobDeps();
+    const bucket = await createBucket(deps.s3);
+    await putObject(deps.s3, bucket, 'imports/w.csv', 'user_id,plan\nu1,free\n"u2","a\nb"\nu3,x,extra\n');
+    const source = {
+      bucket,
+      key: 'imports/w.csv',
+      importId: 'i',
+      userSegmentationId: 's',
+      etag: '',
+      size: 43,
+      header: { columns: ['user_id', 'plan'], userIdIndex: 0 },
+    };
+    const worker = new Worker(join(out, 'dist/import-block-worker.mjs'), {
+      workerData: {
+        source,
+        s3: { endpoint: deps.config.awsEndpoint, region: deps.config.awsRegion },
+        credit: 4,
+      },
+    });
+    const messages: { type: string; batch?: { kinds: Uint8Array; rejections: unknown[] } }[] = [];
+    try {
+      // WHEN it is given the one block after the header
+      const ended = new Promise<void>((resolve, reject) => {
+        worker.on('message', (message: (typeof messages)[number]) => {
+          messages.push(message);
+          if (message.type === 'end') resolve();
+          if (message.type === 'error') reject(new Error(JSON.stringify(message)));
+        });
+        worker.on('error', reject);
+      });
+      worker.postMessage({ type: 'block', task: { index: 0, start: 13, end: 43, exactStart: 13 } });
+      await ended;
+    } finally {
+      await worker.terminate();
+      closeJobDeps(deps);
+    }
+    // THEN it posts where the block starts, its rows (two valid, one rejected) and where it ends
+    expect(messages.map((m) => m.type)).to.deep.equal(['started', 'batch', 'end']);
+    expect([...messages[1]!.batch!.kinds]).to.deep.equal([0, 0, 1]);
+    expect(messages[2]).to.deep.include({
+      outcome: { firstRecordStart: 13, nextRecordStart: 43, lineCount: 4 },
+    });
   });
 
   it('copies only sources that exist, runs on the Lambda Node.js 24 base and defaults to a built handler', () => {

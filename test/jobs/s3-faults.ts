@@ -20,8 +20,14 @@ export function failingAfterBytes(config: RuntimeConfig, bytes: number): S3Clien
           read() {
             source.resume();
           },
+          // A reader that stops early (the import reads a header, then closes) closes the connection too.
+          destroy(error, callback) {
+            source.destroy();
+            callback(error);
+          },
         });
         const body = output.Body;
+        source.on('error', (error) => body.destroy(error));
         source.on('data', (chunk: Buffer) => {
           if (seen + chunk.length > bytes) {
             body.push(chunk.subarray(0, Math.max(0, bytes - seen)));
