@@ -9,3 +9,7 @@ export const sendEndMarker = handlers.sendEndMarker;
 export const importKey = handlers.importKey;
 /** Handler of the import-audience job (small objects; the plan step picks Lambda for them). */
 export const importAudience = handlers.importAudience;
+/** Handler of the plan-import job (the import's first step). */
+export const planImport = handlers.planImport;
+/** Handler of the close-sharded-import job (the reduce step of a sharded import). */
+export const closeShardedImport = handlers.closeShardedImport;

@@ -17,7 +17,7 @@ import { secretsManagerReader, withKafkaCredentials } from '../../jobs/runtime/k
 import { memoryLogger } from '../../jobs/runtime/logger.ts';
 import { runnableJobs } from '../../jobs/runtime/registry.ts';
 import { allWorkflows } from '../../workflows/index.ts';
-import { writeShardFiles } from '../jobs/shard-fixtures.ts';
+import { writeRejectingShards } from '../jobs/shard-fixtures.ts';
 import { createBucket, fargateEnv, localJobDeps, putObject, uniqueId } from '../jobs/support.ts';
 import { useLocalServices } from '../support/services.ts';
 import {
@@ -52,6 +52,17 @@ function grantFor(call: SdkCall, grants: readonly { need: JobNeed; grant: NeedGr
       grant.operations.includes(call.operation) &&
       (grant.keyPrefix === undefined ||
         call.resource.split('/').slice(1).join('/').startsWith(grant.keyPrefix)),
+  );
+}
+
+/** Makes S3 refuse to complete any multipart upload of these deps, so the uploader must abort it. */
+function failCompleteMultipartUpload(deps: JobDeps): void {
+  deps.s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'CompleteMultipartUploadCommand') throw new Error('injected: S3 failed');
+      return next(args);
+    },
+    { step: 'build', name: 'failCompleteMultipartUpload' },
   );
 }
 
@@ -247,13 +258,7 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
     const key = `imports/${segment}/rejects-${importId}.csv`;
     await withIamOff(() => putObject(base.s3, bucket, key, `user_id,plan\n${rows.join('\n')}\n`));
     const deps = depsOf('import-audience');
-    deps.s3.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'CompleteMultipartUploadCommand') throw new Error('injected: S3 failed');
-        return next(args);
-      },
-      { step: 'build', name: 'failCompleteMultipartUpload' },
-    );
+    failCompleteMultipartUpload(deps);
     const error = await runnableJobs['import-audience']!.run(
       {
         importId: `rejects-${importId}`,
@@ -290,63 +295,17 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
   it('close-sharded-import reads the shards, their files under rejects/, and writes the import; a failed upload is aborted', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'needs-shards-'));
     // Rejects parts of ~6.6 MB in all: the merged file needs a multipart upload.
-    const rejected = (from: number) =>
-      Array.from({ length: 3000 }, (_, i) => ({
-        line: i + 2,
-        column: 'user_id',
-        reason: 'empty user id',
-        raw: `${from + i},${'z'.repeat(1100)}`,
-      }));
-    const shardsOf = async (id: string) => {
-      const specs = [
-        {
-          firstRecordStart: 10,
-          nextRecordStart: 500,
-          lineCount: 3001,
-          ids: [['s1', 3002]],
-          rejected: rejected(0),
-        },
-        {
-          firstRecordStart: 500,
-          nextRecordStart: 900,
-          lineCount: 3001,
-          ids: [['s2', 1]],
-          rejected: rejected(3000),
-        },
-      ] as const;
-      await withIamOff(async () => {
-        for (const [k, spec] of specs.entries()) {
-          await writeShardFiles(base, bucket, scratch, id, k, {
-            ...spec,
-            ids: spec.ids.map(([userId, line]) => [userId, line] as [string, number]),
-            rejected: [...spec.rejected],
-            startOffsets: [k, 0],
-          });
-        }
-      });
-      return {
-        importId: id,
-        userSegmentationId: segment,
-        s3Bucket: bucket,
-        s3Key: `imports/${segment}/${id}.csv`,
-        shardCount: specs.length,
-        maxRejectedRows: 10_000,
-        objectBytes: 900,
-      };
-    };
+    const shardsOf = (id: string) =>
+      withIamOff(() =>
+        writeRejectingShards(base, bucket, scratch, { importId: id, segment, rowsPerShard: 3000 }),
+      );
     const closed = await runnableJobs['close-sharded-import']!.run(
       (await shardsOf(uniqueId('sharded'))) as never,
       depsOf('close-sharded-import'),
     );
     expect(closed).to.deep.include({ outcome: 'complete', rowsRejected: 6000 });
     const deps = depsOf('close-sharded-import');
-    deps.s3.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'CompleteMultipartUploadCommand') throw new Error('injected: S3 failed');
-        return next(args);
-      },
-      { step: 'build', name: 'failCompleteMultipartUpload' },
-    );
+    failCompleteMultipartUpload(deps);
     const error = await runnableJobs['close-sharded-import']!.run(
       (await shardsOf(uniqueId('sharded'))) as never,
       deps,

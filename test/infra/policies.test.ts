@@ -229,7 +229,7 @@ describe('infra policy checks: SASL password given as a Pulumi secret', () => {
       resourceNamed(plan, 'aws:sfn/stateMachine:StateMachine', 'audience-io-import-audience-state-machine')
         .inputs.definition,
     );
-    const network = definition.States.ImportToKafka?.Parameters?.NetworkConfiguration;
+    const network = definition.States.ImportOnFargate?.Parameters?.NetworkConfiguration;
     expect(network).to.deep.equal({
       AwsvpcConfiguration: {
         Subnets: (vpc.state.privateSubnetIds as string[]).slice(0, 3),

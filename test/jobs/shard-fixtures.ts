@@ -73,3 +73,47 @@ export async function writeShardFiles(
     new Date(),
   );
 }
+
+/**
+ * Two shards that tile a 900-byte object, each rejecting `rowsPerShard` rows of ~1.1 KiB; returns the reduce
+ * step's input for them.
+ */
+export async function writeRejectingShards(
+  deps: JobDeps,
+  bucket: string,
+  scratch: string,
+  spec: { importId: string; segment: string; rowsPerShard: number },
+) {
+  const { importId, segment, rowsPerShard } = spec;
+  const rejected = (from: number) =>
+    Array.from({ length: rowsPerShard }, (_, i) => ({
+      line: i + 2,
+      column: 'user_id',
+      reason: 'empty user id',
+      raw: `${from + i},${'z'.repeat(1100)}`,
+    }));
+  const shards: ShardSpec[] = [
+    {
+      firstRecordStart: 10,
+      nextRecordStart: 500,
+      lineCount: rowsPerShard + 1,
+      ids: [['s1', rowsPerShard + 2]],
+    },
+    { firstRecordStart: 500, nextRecordStart: 900, lineCount: rowsPerShard + 1, ids: [['s2', 1]] },
+  ].map((shard, k) => ({
+    ...shard,
+    ids: shard.ids as [string, number][],
+    rejected: rejected(k * rowsPerShard),
+    startOffsets: [k, 0],
+  }));
+  for (const [k, shard] of shards.entries()) await writeShardFiles(deps, bucket, scratch, importId, k, shard);
+  return {
+    importId,
+    userSegmentationId: segment,
+    s3Bucket: bucket,
+    s3Key: `imports/${segment}/${importId}.csv`,
+    shardCount: shards.length,
+    maxRejectedRows: 10 * rowsPerShard,
+    objectBytes: 900,
+  };
+}

@@ -11,7 +11,8 @@ describe('local runner: failures, retries and catches as on AWS', function () {
   this.timeout(180_000);
   let fixture: RunnerFixture;
   before(async () => {
-    fixture = await runnerFixture();
+    // These are the Fargate step's failures: the plan sends every import there.
+    fixture = await runnerFixture({ IMPORT_LAMBDA_MAX_BYTES: '1' });
   });
   after(() => closeJobDeps(fixture.deps));
 
@@ -40,11 +41,11 @@ describe('local runner: failures, retries and catches as on AWS', function () {
       onEvent: (event) => event.type === 'task-log' && lines.push(event.line),
     });
 
-    // THEN it fails at ImportToKafka with the container's exit, caught and recorded as failed
+    // THEN it fails at ImportOnFargate with the container's exit, caught and recorded as failed
     expect(execution.status).to.equal('FAILED');
     expect(execution.error).to.equal('ImportFailed');
-    expect(execution.failedState).to.equal('ImportToKafka');
-    const step = execution.history.find((row) => row.state === 'ImportToKafka')!;
+    expect(execution.failedState).to.equal('ImportOnFargate');
+    const step = execution.history.find((row) => row.state === 'ImportOnFargate')!;
     expect(step).to.include({ status: 'caught', attempts: 1, error: 'States.TaskFailed' });
     // As on AWS, the cause is the stopped task's description; the job's reason is in its log lines.
     expect(JSON.parse(step.cause!)).to.deep.include({
@@ -59,7 +60,7 @@ describe('local runner: failures, retries and catches as on AWS', function () {
     ]);
     expect(execution.history.map((row) => row.state)).not.to.include('UpdateAudienceStatusToImported');
     const item = await readStatusItem(deps.dynamodb, deps.config.statusTable, input.importId);
-    expect(item).to.include({ status: 'failed', failedStep: 'ImportToKafka', error: 'States.TaskFailed' });
+    expect(item).to.include({ status: 'failed', failedStep: 'ImportOnFargate', error: 'States.TaskFailed' });
     expect(JSON.parse(String(item?.cause)).Containers[0]).to.include({ ExitCode: 2 });
     expect(item).not.to.have.property('importedAt');
     const users = (await readTopic(deps.kafka, deps.config.audienceTopic)).filter(
@@ -104,7 +105,7 @@ describe('local runner: failures, retries and catches as on AWS', function () {
       onEvent: (event) => event.type === 'task-log' && lines.push(event.line),
     });
     expect(execution.status).to.equal('FAILED');
-    const step = execution.history.find((row) => row.state === 'ImportToKafka')!;
+    const step = execution.history.find((row) => row.state === 'ImportOnFargate')!;
     expect(step).to.include({ status: 'caught', attempts: 1, error: 'States.TaskFailed' });
     expect(JSON.parse(step.cause!).Containers[0]).to.include({ ExitCode: 2 });
     expect(

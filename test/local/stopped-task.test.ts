@@ -16,7 +16,8 @@ describe('local runner: an import task stopped by ECS is run again', function ()
   this.timeout(180_000);
   let fixture: RunnerFixture;
   before(async () => {
-    fixture = await runnerFixture();
+    // These are the Fargate step's failures: the plan sends every import there.
+    fixture = await runnerFixture({ IMPORT_LAMBDA_MAX_BYTES: '1' });
   });
   after(() => closeJobDeps(fixture.deps));
 
@@ -70,7 +71,7 @@ describe('local runner: an import task stopped by ECS is run again', function ()
     const execution = await importStopping(input, 'SpotInterruption', 1);
     // THEN the step ran twice and the execution succeeded
     expect(execution.status, execution.cause).to.equal('SUCCEEDED');
-    const runs = execution.history.filter((row) => row.state === 'ImportToKafka');
+    const runs = execution.history.filter((row) => row.state === 'ImportOnFargate');
     expect(runs.map((row) => row.status)).to.deep.equal(['caught', 'succeeded']);
     expect(JSON.parse(runs[0]!.cause!)).to.deep.include({
       StopCode: 'SpotInterruption',
@@ -78,8 +79,8 @@ describe('local runner: an import task stopped by ECS is run again', function ()
     });
     expect(JSON.parse(runs[0]!.cause!).Containers[0]).to.include({ ExitCode: 143 });
     expect(execution.history.map((row) => row.state)).to.include.members([
-      'ImportToKafkaCountFirst',
-      'ImportToKafkaRunAgain',
+      'ImportOnFargateCountFirst',
+      'ImportOnFargateRunAgain',
     ]);
     // AND every user is in Kafka once, counted once
     const item = await readStatusItem(fixture.deps.dynamodb, fixture.deps.config.statusTable, input.importId);
@@ -97,13 +98,13 @@ describe('local runner: an import task stopped by ECS is run again', function ()
     const execution = await importStopping(input, 'InfrastructureHealth', 10, true);
     // THEN four runs were made, then the error went on to the workflow's default Catch
     expect(execution).to.include({ status: 'FAILED', error: 'ImportFailed' });
-    expect(execution.history.filter((row) => row.state === 'ImportToKafka')).to.have.length(4);
+    expect(execution.history.filter((row) => row.state === 'ImportOnFargate')).to.have.length(4);
     expect(execution.history.map((row) => row.state)).to.include.members([
-      'ImportToKafkaNotRunAgain',
+      'ImportOnFargateNotRunAgain',
       'MarkImportFailed',
     ]);
     const item = await readStatusItem(fixture.deps.dynamodb, fixture.deps.config.statusTable, input.importId);
-    expect(item).to.include({ status: 'failed', failedStep: 'ImportToKafka', error: 'States.TaskFailed' });
+    expect(item).to.include({ status: 'failed', failedStep: 'ImportOnFargate', error: 'States.TaskFailed' });
     expect(JSON.parse(String(item?.cause))).to.include({ StopCode: 'InfrastructureHealth' });
   });
 
@@ -111,7 +112,7 @@ describe('local runner: an import task stopped by ECS is run again', function ()
     const input = await upload(0, 'email\na@example.com\n');
     const execution = await runWorkflowLocally(importAudienceWorkflow, input, fixture.run);
     expect(execution).to.include({ status: 'FAILED', error: 'ImportFailed' });
-    expect(execution.history.filter((row) => row.state === 'ImportToKafka')).to.have.length(1);
-    expect(execution.history.map((row) => row.state)).to.include('ImportToKafkaNotRunAgain');
+    expect(execution.history.filter((row) => row.state === 'ImportOnFargate')).to.have.length(1);
+    expect(execution.history.map((row) => row.state)).to.include('ImportOnFargateNotRunAgain');
   });
 });

@@ -12,8 +12,11 @@ export interface RunnerFixture {
   readonly run: Omit<LocalRunOptions, 'name'>;
 }
 
-/** Sets up a fixture against the local services (started once per test process). */
-export async function runnerFixture(): Promise<RunnerFixture> {
+/**
+ * Sets up a fixture against the local services (started once per test process); `env` adds runtime variables
+ * (`IMPORT_LAMBDA_MAX_BYTES: '1'` sends every import to its Fargate path).
+ */
+export async function runnerFixture(extraEnv: Record<string, string> = {}): Promise<RunnerFixture> {
   const deps = await localJobDeps();
   const bucket = await createBucket(deps.s3);
   const env = {
@@ -23,6 +26,7 @@ export async function runnerFixture(): Promise<RunnerFixture> {
     STATUS_TABLE: deps.config.statusTable,
     PROGRESS_INTERVAL_MS: '500',
     END_MARKER_TIMEOUT_MS: '15000',
+    ...extraEnv,
   };
   return { deps, bucket, run: { env, executionsDir: mkdtempSync(join(tmpdir(), 'runner-executions-')) } };
 }
