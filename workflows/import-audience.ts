@@ -99,11 +99,39 @@ const importOnFargate = fragment<PlannedImport>()
 /** Small objects on Lambda, in seconds; out of time (the job's guard, or the state's timeout), on to Fargate. */
 const importOnLambda = fragment<PlannedImport>()
   .lambdaStep('ImportOnLambda', importAudience, wholeObject, { resultPath: null, timeoutSeconds: 900 })
-  .catch(['ImportTimeBudgetExhausted', 'States.Timeout'], {
+  // Out of time by the job's guard, the state's timeout, or Lambda's own (a timeout or out of memory is Lambda.Unknown).
+  .catch(['ImportTimeBudgetExhausted', 'States.Timeout', 'Lambda.Unknown'], {
     resultPath: '$.lambdaRun',
     next: importOnFargate,
   })
   .catch(['States.ALL'], orFail('ImportOnLambda'))
+  .goto(closeImport);
+
+/**
+ * After the shards: the reduce step checks that each shard ended where the next began and looks for user ids in
+ * several shards; it closes the import, or hands the object to one task when it cannot reconcile them.
+ */
+const closeSharded = fragment<PlannedImport>()
+  .lambdaStep(
+    'CloseShardedImport',
+    closeShardedImport,
+    ($) => ({
+      importId: $.importId,
+      userSegmentationId: $.userSegmentationId,
+      s3Bucket: $.s3Bucket,
+      s3Key: $.s3Key,
+      shardCount: intrinsics.arrayLength($.plan.Payload.shards),
+      objectBytes: $.plan.Payload.objectBytes,
+    }),
+    { resultPath: '$.reconciled' },
+  )
+  .catch(['States.ALL'], orFail('CloseShardedImport'))
+  .choice('ShardsReconciled', ($) => [
+    {
+      condition: conditions.eq($.reconciled.Payload.outcome, 'rerun-unsharded'),
+      steps: (rerun) => rerun.goto(importOnFargate),
+    },
+  ])
   .goto(closeImport);
 
 /**
@@ -153,28 +181,11 @@ const importShards = fragment<PlannedImport>()
       ),
   )
   .selectResult(($) => ({ resultsManifest: $.ResultWriterDetails.Key }))
+  // A shard that failed for good (e.g. one whose guessed start fell inside a quoted field and rejected too much)
+  // leaves no summary: the reduce step then finds the chain broken and hands the object to one task.
+  .catch(['States.ExceedToleratedFailureThreshold'], { resultPath: '$.shardRun', next: closeSharded })
   .catch(['States.ALL'], orFail('ImportShards'))
-  .lambdaStep(
-    'CloseShardedImport',
-    closeShardedImport,
-    ($) => ({
-      importId: $.importId,
-      userSegmentationId: $.userSegmentationId,
-      s3Bucket: $.s3Bucket,
-      s3Key: $.s3Key,
-      shardCount: intrinsics.arrayLength($.plan.Payload.shards),
-      objectBytes: $.plan.Payload.objectBytes,
-    }),
-    { resultPath: '$.reconciled' },
-  )
-  .catch(['States.ALL'], orFail('CloseShardedImport'))
-  .choice('ShardsReconciled', ($) => [
-    {
-      condition: conditions.eq($.reconciled.Payload.outcome, 'rerun-unsharded'),
-      steps: (rerun) => rerun.goto(importOnFargate),
-    },
-  ])
-  .goto(closeImport);
+  .goto(closeSharded);
 
 /**
  * import-audience: the talk's import flow with the executor chosen at run time. Marks the job importing, plans it
