@@ -18,9 +18,10 @@ export type JobNeed =
 
 /**
  * Platform settings a job reads from its environment, besides what its needs bring: infrastructure sets the
- * variables of each (`importPlan`: the import plan's thresholds, `IMPORT_LAMBDA_MAX_BYTES`, …).
+ * variables of each (`importPlan`: the import plan's thresholds, `IMPORT_LAMBDA_MAX_BYTES`, …;
+ * `parserWorkers`: `IMPORT_PARSER_WORKERS`, one less than the vCPUs of the function or task it runs on).
  */
-export type JobSetting = 'importPlan';
+export type JobSetting = 'importPlan' | 'parserWorkers';
 
 /** Sizing defaults for each executor; infrastructure config may override them per job. */
 export interface JobResources {

@@ -207,7 +207,7 @@ function inBucket(scope: PermissionScope, bucket: unknown, key: string): Input<s
 export function callbackPermissions(
   workflows: readonly AnyWorkflow[],
   jobName: string,
-  bindings: ResourceBindings,
+  bindings: Pick<ResourceBindings, 'stateMachineArn'>,
 ): IamStatement[] {
   const machines = workflows
     .filter((w) => w.steps.some((step) => step.callback && step.job.name === jobName))

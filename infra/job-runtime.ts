@@ -34,11 +34,26 @@ export interface JobEnvironment {
   readonly secrets: { name: string; valueFrom: pulumi.Input<string> }[];
 }
 
+/** Memory per vCPU of a Lambda function: Lambda gives a function one vCPU per 1,769 MB. */
+const LAMBDA_MIB_PER_VCPU = 1769;
+
+/** The vCPUs a function of `memoryMiB` or a task of `cpu` units has (fractions counted down, at least 1). */
+export function vcpusOf(sizing: { readonly cpu: number } | { readonly memoryMiB: number }): number {
+  const vcpus = 'cpu' in sizing ? sizing.cpu / 1024 : sizing.memoryMiB / LAMBDA_MIB_PER_VCPU;
+  return Math.max(1, Math.floor(vcpus));
+}
+
 /**
- * The environment a job gets, derived from its needs and settings. On Lambda the SASL secret is passed by ARN
- * (`KAFKA_SASL_SECRET_ARN`) for the job to read at start, because Lambda has no secret injection.
+ * The environment a job gets, derived from its needs and settings and the vCPUs of where it runs. On Lambda the
+ * SASL secret is passed by ARN (`KAFKA_SASL_SECRET_ARN`) for the job to read at start, because Lambda has no
+ * secret injection.
  */
-export function jobEnvironment(job: AnyJob, executor: 'lambda' | 'task', t: RuntimeTargets): JobEnvironment {
+export function jobEnvironment(
+  job: AnyJob,
+  executor: 'lambda' | 'task',
+  t: RuntimeTargets,
+  vcpus: number,
+): JobEnvironment {
   const variables: Record<string, pulumi.Input<string>> = {};
   const secrets: JobEnvironment['secrets'] = [];
   // Lambda reserves AWS_REGION and sets it itself.
@@ -50,6 +65,9 @@ export function jobEnvironment(job: AnyJob, executor: 'lambda' | 'task', t: Runt
     variables.IMPORT_MAX_SHARDS = String(t.importPlan.maxShards);
     variables.IMPORT_MAX_CONCURRENCY = String(t.importPlan.maxConcurrency);
   }
+  // One thread produces, the others parse (the node on a 1-vCPU function or task shares one core with them).
+  if (job.settings.includes('parserWorkers'))
+    variables.IMPORT_PARSER_WORKERS = String(Math.max(1, vcpus - 1));
   if (job.needs.includes('statusTable:read') || job.needs.includes('statusTable:write')) {
     variables.STATUS_TABLE = t.tableName;
   }

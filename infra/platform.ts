@@ -1,17 +1,20 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ResourceBindings } from '../dsl/bindings.ts';
+import { type AnyWorkflow, callbackPermissions } from '../dsl/index.ts';
+import type { AnyJob } from '../dsl/job.ts';
 import { AlarmTopic } from './alarm-topic.ts';
 import { AudienceBucket } from './audience-bucket.ts';
 import { deployedBindings } from './bindings.ts';
 import type { PlatformConfig } from './config.ts';
 import { FargateJob } from './fargate-job.ts';
+import type { PolicyStatement } from './iam.ts';
 import { ImportTrigger } from './import-trigger.ts';
 import { JobCluster } from './job-cluster.ts';
 import { JobImage, type JobImageArgs } from './job-image.ts';
 import { JobNetwork } from './job-network.ts';
 import { type NeedTargets, needStatements } from './job-permissions.ts';
-import { jobEnvironment, jobMetricDefinitions, type RuntimeTargets } from './job-runtime.ts';
+import { jobEnvironment, jobMetricDefinitions, type RuntimeTargets, vcpusOf } from './job-runtime.ts';
 import { JobStatusTable } from './job-status-table.ts';
 import { KafkaCredentials } from './kafka-credentials.ts';
 import { type AccountScope, LambdaJob } from './lambda-job.ts';
@@ -66,12 +69,26 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
     );
     const image = new JobImage(`${name}-image`, args.image, { parent: this });
     const alarms = new AlarmTopic(`${name}-alarms`, { email: config.alarmEmail }, { parent: this });
-    const jobs = this.deployJobs(name, args.plan, { bucket, table, kafka, image, network, account });
+    // A state machine's ARN is known from its name before it exists: job roles can name it without a cycle.
+    const stateMachineArn = (workflow: string) =>
+      pulumi.interpolate`arn:${account.partition}:states:${account.region}:${account.accountId}:stateMachine:${stateMachineName(workflow)}`;
+    // A job that a callback step (`.waitForTaskToken`) runs reports to it: SendTask* on those state machines.
+    const callbackStatements = (job: AnyJob) =>
+      callbackPermissions(args.workflows as readonly unknown[] as readonly AnyWorkflow[], job.name, {
+        stateMachineArn,
+      });
+    const jobs = this.deployJobs(name, args.plan, callbackStatements, {
+      bucket,
+      table,
+      kafka,
+      image,
+      network,
+      account,
+    });
     const bindings = deployedBindings(
       jobs,
       { clusterArn: cluster.arn, subnetIds: network.subnetIds, securityGroupIds: network.securityGroupIds },
-      (workflow) =>
-        pulumi.interpolate`arn:${account.partition}:states:${account.region}:${account.accountId}:stateMachine:${stateMachineName(workflow)}`,
+      stateMachineArn,
       (job) => {
         const planned = args.plan.taskJobs.get(job.name)!;
         return {
@@ -136,6 +153,7 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
   private deployJobs(
     name: string,
     plan: DeploymentPlan,
+    callbackStatements: (job: AnyJob) => PolicyStatement[],
     shared: {
       bucket: AudienceBucket;
       table: JobStatusTable;
@@ -176,8 +194,8 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
           job,
           sizing,
           imageUri: shared.image.imageUri,
-          environment: jobEnvironment(job, 'lambda', runtime).variables,
-          needStatements: needStatements(job.needs, needTargets, 'lambda'),
+          environment: jobEnvironment(job, 'lambda', runtime, vcpusOf(sizing)).variables,
+          needStatements: [...needStatements(job.needs, needTargets, 'lambda'), ...callbackStatements(job)],
           logRetentionDays: config.logRetentionDays,
           vpc,
         },
@@ -187,7 +205,7 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
     }
     const task = new Map<string, FargateJob>();
     for (const { job, sizing } of plan.taskJobs.values()) {
-      const environment = jobEnvironment(job, 'task', runtime);
+      const environment = jobEnvironment(job, 'task', runtime, vcpusOf(sizing));
       const deployed = new FargateJob(
         `${name}-${job.name}-fargate`,
         {
@@ -198,7 +216,7 @@ export class AudiencePlatform<W extends { readonly name: string }> extends pulum
           repositoryArn: shared.image.repositoryArn,
           environment,
           secretArn: environment.secrets.length > 0 ? shared.kafka.secretArn : undefined,
-          needStatements: needStatements(job.needs, needTargets, 'task'),
+          needStatements: [...needStatements(job.needs, needTargets, 'task'), ...callbackStatements(job)],
           logRetentionDays: config.logRetentionDays,
         },
         { parent: this },

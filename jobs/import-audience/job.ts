@@ -38,6 +38,7 @@ export const importAudience = defineJob({
   runsOn: ['lambda', 'fargate'],
   module: 'jobs/import-audience/run.ts',
   errors: ['InvalidInput', 'TooManyRejectedRows', 'SourceNotFound', 'ImportTimeBudgetExhausted'],
+  settings: ['parserWorkers'],
   needs: ['audienceBucket:read:imports', 'audienceBucket:write:rejects', 'statusTable:write', 'kafka'],
   resources: { fargate: { cpu: 1024, memoryMiB: 2048 }, lambda: { memoryMiB: 2048, timeoutSeconds: 900 } },
 });

@@ -164,6 +164,24 @@ describe('infra: the resource set (Pulumi mocks)', () => {
     });
   });
 
+  it("the import parses in one worker thread fewer than its task's vCPUs, on Lambda in one", () => {
+    const task = resourceNamed(plan, TASK_DEFINITION, 'audience-io-import-audience-fargate-task-definition');
+    const [container] = parsedJson<Container[]>(task.inputs.containerDefinitions);
+    // 2048 CPU units (the dev stack's override): 2 vCPUs, 1 producing and 1 parsing.
+    expect(container!.environment).to.deep.include({ name: 'IMPORT_PARSER_WORKERS', value: '1' });
+    const fn = resourceNamed(plan, FUNCTION, 'audience-io-import-audience-lambda-function');
+    expect((fn.inputs.environment as { variables: Record<string, string> }).variables).to.include({
+      IMPORT_PARSER_WORKERS: '1',
+    });
+    const exported = resourceNamed(
+      plan,
+      TASK_DEFINITION,
+      'audience-io-export-audience-fargate-task-definition',
+    );
+    const [exporter] = parsedJson<Container[]>(exported.inputs.containerDefinitions);
+    expect(exporter!.environment.map((variable) => variable.name)).not.to.include('IMPORT_PARSER_WORKERS');
+  });
+
   it('the cluster offers Fargate and Fargate Spot, and no EC2 capacity provider while no job runs on it', () => {
     const providers = resourcesOfType(plan, 'aws:ecs/clusterCapacityProviders:ClusterCapacityProviders')[0]!;
     expect(providers.inputs.capacityProviders).to.deep.equal(['FARGATE', 'FARGATE_SPOT']);
