@@ -12,6 +12,8 @@ const root = resolve(fileURLToPath(import.meta.url), '../..');
 export const jobEntryPoints = {
   lambda: 'jobs/runtime/lambda-entry.ts',
   jobs: 'jobs/runtime/fargate-entry.ts',
+  // The export's reader threads (jobs/export-audience/segment-readers.ts starts them from beside dist/jobs.mjs).
+  'export-segment-reader': 'jobs/export-audience/segment-worker.ts',
 } as const;
 
 /** Packages loaded at run time from `dist/node_modules` instead of the bundle: a native addon and what it requires. */
@@ -60,6 +62,8 @@ export async function buildJobs(outDir: string): Promise<string[]> {
     metafile: true,
     logLevel: 'warning',
     external: Object.keys(nativePackages),
+    // The package's bundler entry: its WebAssembly inline, not read from a file beside its own module.
+    alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
     // Parts of the AWS SDK are CommonJS and call require() for Node built-ins (and for the external packages).
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
