@@ -26,9 +26,9 @@ function recordTypeOf(record: KafkaRecord): string | undefined {
 
 /** Messages from the main thread, as promises: the assignment, the header, room to hand over more rows. */
 function mainThread(port: ReaderPort) {
-  let assigned = (_: ReaderAssignment) => undefined as void;
-  let headerDecided = (_: readonly string[]) => undefined as void;
-  let written = () => undefined as void;
+  let assigned: (assignment: ReaderAssignment) => void = () => undefined;
+  let headerDecided: (names: readonly string[]) => void = () => undefined;
+  let written: () => void = () => undefined;
   let inFlight = 0;
   const assignment = new Promise<ReaderAssignment>((resolve) => (assigned = resolve));
   const header = new Promise<readonly string[]>((resolve) => (headerDecided = resolve));
@@ -97,50 +97,53 @@ async function readAssignment(
     rows = 0;
   };
 
+  /** Turns one partition's fetched batches into CSV lines, up to the import's end marker. */
+  const readBatches = async (partition: number, batches: PartitionBatches['batches']) => {
+    for (const batch of batches) {
+      for (const record of batch.records) {
+        // Records after the import's end marker belong to later imports.
+        if (!open.has(partition)) return;
+        recordsScanned++;
+        const value = record.value;
+        if (!value) continue;
+        const type = recordTypeOf(record);
+        if (type === 'user') {
+          const user: unknown = JSON.parse(value.toString('utf8'));
+          if (!isUserRecord(user))
+            throw new Error(
+              `${topic}/${partition}@${batch.firstOffset + BigInt(record.offsetDelta)}: not a user record`,
+            );
+          if (user.importId !== importId || user.userSegmentationId !== userSegmentationId) continue;
+          if (!header) {
+            port.postMessage({ type: 'columns', names: Object.keys(user.attributes) });
+            header = await main.header;
+          }
+          const line = cells.rowLine(user.userId, user.attributes, header);
+          // A line never splits across chunks: hand the chunk over first when it might not fit.
+          if (used + line.length * 3 > CHUNK_BYTES) {
+            if (rows > 0) await handOver();
+            if (line.length * 3 > CHUNK_BYTES) chunk = Buffer.allocUnsafeSlow(line.length * 3);
+          }
+          used += chunk.write(line, used);
+          rows++;
+        } else if (type === 'end-marker') {
+          const marker = EndMarkerRecord.safeParse(JSON.parse(value.toString('utf8')));
+          if (!marker.success || marker.data.jobId !== importId) continue;
+          endMarker ??= marker.data;
+          open.delete(partition);
+        }
+      }
+    }
+  };
+
   let next: Promise<PartitionBatches[]> | undefined = fetch([...open]);
   try {
     while (next) {
       const fetched = await next;
-      // Fetch on while this response becomes CSV; records past a partition's end marker are ignored below.
+      // Fetch on while this response becomes CSV; records past a partition's end marker are ignored.
       next = open.size > 0 ? fetch([...open]) : undefined;
       const scannedBefore = recordsScanned;
-      for (const { partition, batches } of fetched) {
-        batches: for (const batch of batches) {
-          for (const record of batch.records) {
-            // Records after the import's end marker belong to later imports.
-            if (!open.has(partition)) break batches;
-            recordsScanned++;
-            const value = record.value;
-            if (!value) continue;
-            const type = recordTypeOf(record);
-            if (type === 'user') {
-              const user: unknown = JSON.parse(value.toString('utf8'));
-              if (!isUserRecord(user))
-                throw new Error(
-                  `${topic}/${partition}@${batch.firstOffset + BigInt(record.offsetDelta)}: not a user record`,
-                );
-              if (user.importId !== importId || user.userSegmentationId !== userSegmentationId) continue;
-              if (!header) {
-                port.postMessage({ type: 'columns', names: Object.keys(user.attributes) });
-                header = await main.header;
-              }
-              const line = cells.rowLine(user.userId, user.attributes, header);
-              // A line never splits across chunks: hand the chunk over first when it might not fit.
-              if (used + line.length * 3 > CHUNK_BYTES) {
-                if (rows > 0) await handOver();
-                if (line.length * 3 > CHUNK_BYTES) chunk = Buffer.allocUnsafeSlow(line.length * 3);
-              }
-              used += chunk.write(line, used);
-              rows++;
-            } else if (type === 'end-marker') {
-              const marker = EndMarkerRecord.safeParse(JSON.parse(value.toString('utf8')));
-              if (!marker.success || marker.data.jobId !== importId) continue;
-              endMarker ??= marker.data;
-              open.delete(partition);
-            }
-          }
-        }
-      }
+      for (const { partition, batches } of fetched) await readBatches(partition, batches);
       if (open.size === 0) break;
       if (rows > 0) await handOver();
       else if (recordsScanned > scannedBefore) port.postMessage({ type: 'progress', ...progress() });
