@@ -73,7 +73,7 @@ export async function run(input: Input, deps: JobDeps): Promise<Output> {
   let headerWritten = false;
   const writeHeader = (names: readonly string[]) => {
     headerWritten = true;
-    return upload.write(Buffer.from(csvLine(cells.header(names))));
+    return upload.write(csvLine(cells.header(names)));
   };
   let bytesWritten: number;
   let rowsExpected: number;

@@ -4,8 +4,8 @@ import { exportCells } from './csv-cells.ts';
 import { openPartitionFetcher, type PartitionBatches } from './partition-fetcher.ts';
 import type { MainMessage, ReaderAssignment, ReaderMessage, ReaderStart } from './reader-messages.ts';
 
-/** CSV bytes a reader gathers before it hands them over: large enough to amortise a message, small for memory. */
-const CHUNK_BYTES = 1024 * 1024;
+/** CSV text a reader gathers before it hands it over: large enough to amortise a message, small for memory. */
+const CHUNK_CHARACTERS = 1024 * 1024;
 /** Chunks a reader may have handed over and not yet seen written: its share of the export's memory. */
 const CHUNKS_IN_FLIGHT = 4;
 
@@ -86,14 +86,11 @@ async function readAssignment(
   let endMarker: EndMarkerRecord | undefined;
   let rows = 0;
   const progress = () => ({ recordsScanned, openPartitions: [...open] });
-  let chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
-  let used = 0;
+  let csv = '';
   const handOver = async () => {
     await main.room();
-    const bytes = chunk.subarray(0, used);
-    port.postMessage({ type: 'rows', csv: bytes, rows, ...progress() }, [bytes.buffer as ArrayBuffer]);
-    chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
-    used = 0;
+    port.postMessage({ type: 'rows', csv, rows, ...progress() });
+    csv = '';
     rows = 0;
   };
 
@@ -118,14 +115,9 @@ async function readAssignment(
             port.postMessage({ type: 'columns', names: Object.keys(user.attributes) });
             header = await main.header;
           }
-          const line = cells.rowLine(user.userId, user.attributes, header);
-          // A line never splits across chunks: hand the chunk over first when it might not fit.
-          if (used + line.length * 3 > CHUNK_BYTES) {
-            if (rows > 0) await handOver();
-            if (line.length * 3 > CHUNK_BYTES) chunk = Buffer.allocUnsafeSlow(line.length * 3);
-          }
-          used += chunk.write(line, used);
+          csv += cells.rowLine(user.userId, user.attributes, header);
           rows++;
+          if (csv.length >= CHUNK_CHARACTERS) await handOver();
         } else if (type === 'end-marker') {
           const marker = EndMarkerRecord.safeParse(JSON.parse(value.toString('utf8')));
           if (!marker.success || marker.data.jobId !== importId) continue;

@@ -30,7 +30,7 @@ export interface SegmentProgress {
 /** Where the CSV goes: the header line once the columns are known, then rows; each resolves when written. */
 export interface SegmentCsvSink {
   header(names: readonly string[]): Promise<void>;
-  rows(csv: Uint8Array): Promise<void>;
+  rows(csv: string): Promise<void>;
 }
 
 /** Thrown when a partition shows no end marker of the import for `endMarkerTimeoutMs`. */
@@ -44,6 +44,13 @@ export class EndMarkersMissing extends Error {
     this.idleMs = idleMs;
   }
 }
+
+/**
+ * A reader's young generation: a fetched response decodes into many short-lived objects, and a young generation
+ * that holds a few responses lets them die there instead of being promoted (measured, one reader on one CPU,
+ * 1,000,000 rows: 4.2-4.9 s instead of 5.1-5.4 s with the image's 16 MiB semi-spaces; 192 MiB gained nothing).
+ */
+const READER_YOUNG_GENERATION_MIB = 96;
 
 /** The worker module: the bundle's own file beside the Fargate entry, or the TypeScript source under tsx. */
 function readerModule(): URL {
