@@ -45,13 +45,6 @@ export class EndMarkersMissing extends Error {
   }
 }
 
-/**
- * A reader's young generation: a fetched response decodes into many short-lived objects, and a young generation
- * that holds a few responses lets them die there instead of being promoted (measured, one reader on one CPU,
- * 1,000,000 rows: 4.2-4.9 s instead of 5.1-5.4 s with the image's 16 MiB semi-spaces; 192 MiB gained nothing).
- */
-const READER_YOUNG_GENERATION_MIB = 96;
-
 /** The worker module: the bundle's own file beside the Fargate entry, or the TypeScript source under tsx. */
 function readerModule(): URL {
   return import.meta.url.endsWith('.ts')
