@@ -6,6 +6,7 @@ import { BENCH_PARTITIONS, type BenchEnv, round2 } from './bench-env.ts';
 import { writeTable } from './import/table.ts';
 import type { BenchImport } from './import-throughput.ts';
 import { consumeFloor } from './kafka/consume-floor.ts';
+import { runDecodeContenders } from './kafka/decode-contenders.ts';
 import { fetchFloor } from './kafka/fetch-floor.ts';
 import { kcatConsume } from './kafka/kcat.ts';
 
@@ -56,6 +57,7 @@ export async function runExportBench(
   const native = await consumeFloor(env.deps.kafka, imports.own.topic);
   const fetch = await fetchFloor(env.deps.kafka, imports.own.topic, BENCH_PARTITIONS, records);
   const crowded = await exportImport(env, imports.crowded, 'crowded');
+  const decode = runDecodeContenders();
   const kcatRowsPerSecond = Math.round(rows / kcat.wallSeconds);
   const perSecond = (seconds: number) => Math.round(rows / seconds);
   const figures = {
@@ -77,6 +79,9 @@ export async function runExportBench(
     platformaticFetchOnlyRecordsPerSecond: Math.round(fetch.records / fetch.seconds),
     platformaticFetchOnlyCpuMicrosecondsPerRecord: round2((fetch.cpuSeconds / fetch.records) * 1e6),
     platformaticFetchOnlyToKcatRatio: round2(fetch.records / fetch.seconds / kcatRowsPerSecond),
+    // A reader's work per record without Kafka (decode, JSON parse, CSV line): by the library, by a scan of the bytes.
+    readerCpuMicrosecondsPerRecordLibraryDecode: decode.libraryMicrosecondsPerRecord,
+    readerCpuMicrosecondsPerRecordScannedBytes: decode.scanMicrosecondsPerRecord,
     crowdedExportSeconds: round2(crowded.seconds),
     crowdedExportJobSeconds: round2(crowded.jobSeconds),
     crowdedToOwnTimeRatio: round2(crowded.seconds / own.seconds),
@@ -121,7 +126,7 @@ export async function runExportBench(
     ],
   ]);
   process.stdout.write(
-    `export/kcat: ${figures.exportToKcatRatio} (goal ≥ 0.5); crowded/own time: ${figures.crowdedToOwnTimeRatio} (goal ≤ 1.2); export peak RSS ${figures.exportPeakRssMiB} MiB\n`,
+    `export/kcat: ${figures.exportToKcatRatio} (goal ≥ 0.5); crowded/own time: ${figures.crowdedToOwnTimeRatio} (goal ≤ 1.2); export peak RSS ${figures.exportPeakRssMiB} MiB; a reader's CPU per record (decode, JSON, CSV): ${decode.libraryMicrosecondsPerRecord} µs decoded by the library, ${decode.scanMicrosecondsPerRecord} µs scanning the bytes\n`,
   );
   return figures;
 }
