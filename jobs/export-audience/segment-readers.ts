@@ -70,8 +70,10 @@ export function assignPartitions(
 /** Reader threads started ahead of the read: they load, connect and read the topic's metadata meanwhile. */
 export interface SegmentReaders {
   readonly workers: readonly Worker[];
-  /** Stops every reader (at the end of a read, or when the export fails before it). */
-  close(): Promise<void>;
+  /** Rejects with the first reader's failure (an error thrown in it, or an exit not asked for); never resolves. */
+  readonly failed: Promise<never>;
+  /** Stops readers (the given ones, or all: at the end of a read, or when the export fails before it). */
+  close(workers?: readonly Worker[]): Promise<void>;
 }
 
 /** Starts `count` reader threads on `topic` (by default one per CPU; fewer are used when the topic has fewer partitions). */
@@ -85,9 +87,25 @@ export function startSegmentReaders(
     { length: Math.max(1, count) },
     () => new Worker(readerModule(), { workerData: start }),
   );
+  const stopping = new Set<Worker>();
+  // Listening from the start: a reader that fails while the main thread still prepares must not go unheard.
+  const failed = new Promise<never>((_, reject) => {
+    workers.forEach((worker, reader) => {
+      worker.on('error', reject);
+      worker.on('exit', (code) => {
+        if (code !== 0 && !stopping.has(worker))
+          reject(new Error(`export reader ${reader} stopped with exit code ${code}`));
+      });
+    });
+  });
+  failed.catch(() => undefined);
   return {
     workers,
-    close: async () => void (await Promise.all(workers.map((worker) => worker.terminate()))),
+    failed,
+    close: async (which = workers) => {
+      for (const worker of which) stopping.add(worker);
+      await Promise.all(which.map((worker) => worker.terminate()));
+    },
   };
 }
 
@@ -108,6 +126,8 @@ export async function readSegmentCsv(
 ): Promise<EndMarkerRecord> {
   const shares = assignPartitions(source.partitions, readers.workers.length, source.startOffsets);
   const workers = readers.workers.slice(0, shares.length);
+  // More readers than partitions: the others are not needed.
+  void readers.close(readers.workers.slice(shares.length));
   const scanned = shares.map(() => 0);
   const open = shares.map((share) => share.map(({ partition }) => partition));
   const update = (reader: number, recordsScanned: number, openPartitions: readonly number[]) => {
@@ -129,6 +149,7 @@ export async function readSegmentCsv(
     await new Promise<void>((resolve, reject) => {
       let done = 0;
       const fail = (error: unknown) => reject(error);
+      readers.failed.catch(fail);
       idleCheck = setInterval(
         () => {
           const idleMs = Date.now() - lastReadAt;
@@ -138,10 +159,6 @@ export async function readSegmentCsv(
       );
       workers.forEach((worker, reader) => {
         const tell = (message: MainMessage) => worker.postMessage(message);
-        worker.on('error', fail);
-        worker.on('exit', (code) => {
-          if (code !== 0) fail(new Error(`export reader ${reader} stopped with exit code ${code}`));
-        });
         worker.on('message', (message: ReaderMessage) => {
           if (message.type === 'columns') {
             if (!header) {

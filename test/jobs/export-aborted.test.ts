@@ -8,7 +8,7 @@ import { ensureTopic, withAdmin } from '../../jobs/runtime/topics.ts';
 import { run as runEndMarker } from '../../jobs/send-end-marker/run.ts';
 import { createBucket, getObjectText, localJobDeps, uniqueId } from './support.ts';
 
-describe('export-audience: read_committed on its own reader', function () {
+describe('export-audience: its own reader threads', function () {
   this.timeout(120_000);
   let deps: JobDeps;
   let bucket: string;
@@ -70,5 +70,37 @@ describe('export-audience: read_committed on its own reader', function () {
     expect(rows.slice(1).map(([id]) => id)).to.have.members(
       Array.from({ length: 20 }, (_, i) => `committed-${i}`),
     );
+  });
+
+  it("fails with the reader's error, and writes no object, when a record of its import is not a user record", async () => {
+    const topic = deps.config.audienceTopic;
+    const importId = uniqueId('imp');
+    await withAdmin(deps.kafka, (admin) => ensureTopic(admin, topic, deps.config.audienceTopicPartitions));
+    const producer = deps.kafka.kafkajs.producer({});
+    await producer.connect();
+    const broken = { type: 'user', importId, userSegmentationId: 'segment', userId: 7 };
+    await producer.send({
+      topic,
+      messages: [{ key: 'u7', value: JSON.stringify(broken), headers: { [RECORD_TYPE_HEADER]: 'user' } }],
+    });
+    await producer.disconnect();
+    await recordJobCounts(
+      deps.dynamodb,
+      deps.config.statusTable,
+      importId,
+      { rowsProduced: 1, rowsRejected: 0 },
+      new Date(),
+    );
+    await runEndMarker({ jobId: importId, jobKind: 'import', userSegmentationId: 'segment' }, deps);
+    const exportId = uniqueId('exp');
+    const input = { exportId, userSegmentationId: 'segment', importId, s3Bucket: bucket };
+    let failure: unknown;
+    try {
+      await runExport({ ...input, s3Key: `exports/${exportId}.csv`, formulaEscaping: 'none' }, deps);
+    } catch (error) {
+      failure = error;
+    }
+    expect(String(failure)).to.match(new RegExp(`${topic}/\\d+@\\d+: not a user record`));
+    expect(await getObjectText(deps.s3, bucket, `exports/${exportId}.csv`)).to.equal(undefined);
   });
 });
