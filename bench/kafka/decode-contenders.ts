@@ -1,9 +1,10 @@
 // What the export's readers pay per record, without Kafka: 200,000 records of the import's shape in record batches
 // built by @platformatic/kafka, decoded (a) by the library (an object per record, key, value and header Buffers)
-// and (b) by a scan of the raw bytes that makes nothing per record; each then JSON-parses the value and writes
-// the CSV line. (b) is not in the product: it is the measured case for decoding record batches by hand.
+// and (b) by the export's own reading of the bytes (jobs/export-audience/record-batches.ts), which makes nothing
+// per record; each then JSON-parses the value and writes the CSV line. (b) is why the export decodes by hand.
 import { createRecordsBatch, Reader, readRecordsBatches } from '@platformatic/kafka';
 import { exportCells } from '../../jobs/export-audience/csv-cells.ts';
+import { forEachRecord, readRecordBatches } from '../../jobs/export-audience/record-batches.ts';
 import { RECORD_TYPE_HEADER } from '../../jobs/runtime/audience-records.ts';
 import { round2 } from '../bench-env.ts';
 
@@ -51,57 +52,18 @@ function viaLibrary(bytes: Buffer): number {
   return out;
 }
 
-/** Kafka's zig-zag varint at `at.position`, advancing it. */
-function varint(bytes: Buffer, at: { position: number }): number {
-  let value = 0;
-  let shift = 0;
-  let byte: number;
-  do {
-    byte = bytes[at.position++]!;
-    value |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return (value >>> 1) ^ -(value & 1);
-}
-
 function viaScan(bytes: Buffer): number {
   let out = 0;
-  const at = { position: 0 };
-  while (at.position < bytes.length) {
-    const base = at.position;
-    const batchLength = bytes.readInt32BE(base + 8);
-    const count = bytes.readInt32BE(base + 57);
-    at.position = base + 61;
-    for (let i = 0; i < count; i++) {
-      varint(bytes, at); // record length
-      at.position++; // attributes
-      varint(bytes, at); // timestamp delta
-      varint(bytes, at); // offset delta
-      const keyLength = varint(bytes, at);
-      if (keyLength > 0) at.position += keyLength;
-      const valueLength = varint(bytes, at);
-      const valueStart = at.position;
-      at.position += Math.max(0, valueLength);
-      let isUser = false;
-      for (let headers = varint(bytes, at); headers > 0; headers--) {
-        const nameLength = varint(bytes, at);
-        const name = at.position;
-        at.position += nameLength;
-        const length = varint(bytes, at);
-        const start = at.position;
-        at.position += length;
-        if (
-          nameLength === recordType.length &&
-          bytes.compare(recordType, 0, nameLength, name, name + nameLength) === 0
-        )
-          isUser = bytes.toString('latin1', start, start + length) === 'user';
-      }
-      if (!isUser) continue;
-      const user = JSON.parse(bytes.toString('utf8', valueStart, valueStart + valueLength));
+  for (const batch of readRecordBatches(bytes))
+    forEachRecord(batch, recordType, (view) => {
+      if (
+        view.headerStart < 0 ||
+        batch.records.toString('latin1', view.headerStart, view.headerEnd) !== 'user'
+      )
+        return;
+      const user = JSON.parse(batch.records.toString('utf8', view.valueStart, view.valueEnd));
       out += cells.rowLine(user.userId, user.attributes, columns).length;
-    }
-    at.position = base + 12 + batchLength;
-  }
+    });
   return out;
 }
 

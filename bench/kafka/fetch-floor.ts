@@ -1,6 +1,7 @@
-// The floor of the export's readers: @platformatic/kafka fetching and decoding every record of a topic on one
-// thread, with the export's fetch settings and read_committed filter, nothing done with the records (no JSON, no
-// CSV, no upload). Beside consume-floor.ts (the Confluent client's native consumer) it decided the read path.
+// The floor of the export's readers: the export's fetcher (@platformatic/kafka's connections and Fetch request,
+// record batches read from the response's bytes) reading every batch of a topic on one thread, with the export's
+// fetch settings and read_committed filter, nothing done with the records (no JSON, no CSV, no upload). Beside
+// consume-floor.ts (the Confluent client's native consumer) it decided the read path.
 import { readerConnection } from '../../jobs/export-audience/kafka-connection.ts';
 import { openPartitionFetcher } from '../../jobs/export-audience/partition-fetcher.ts';
 import type { KafkaClient } from '../../jobs/runtime/kafka-client.ts';
@@ -20,8 +21,7 @@ export async function fetchFloor(
   let read = 0;
   try {
     while (read < records)
-      for (const { batches } of await fetcher.fetch(all))
-        for (const batch of batches) read += batch.records.length;
+      for (const { batches } of await fetcher.fetch(all)) for (const batch of batches) read += batch.count;
   } finally {
     await fetcher.close();
   }

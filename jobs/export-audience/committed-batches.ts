@@ -1,4 +1,5 @@
-import { IS_CONTROL, IS_TRANSACTIONAL, type RecordsBatch } from '@platformatic/kafka';
+import { IS_CONTROL, IS_TRANSACTIONAL } from '@platformatic/kafka';
+import type { BatchHeader } from './record-batches.ts';
 
 /** An aborted transaction a fetch response lists for a partition (read_committed). */
 export interface AbortedTransaction {
@@ -6,13 +7,8 @@ export interface AbortedTransaction {
   readonly firstOffset: bigint;
 }
 
-/** A control record's type, from its key (version int16, type int16): 0 ends an aborted transaction. */
+/** A control batch's marker type that ends an aborted transaction. */
 const ABORT_MARKER = 0;
-
-function isAbortMarker(batch: RecordsBatch): boolean {
-  const key = batch.records[0]?.key;
-  return key !== null && key !== undefined && key.length >= 4 && key.readInt16BE(2) === ABORT_MARKER;
-}
 
 /**
  * The data batches of one partition's fetched batches that belong to committed transactions (or to none), in
@@ -21,19 +17,19 @@ function isAbortMarker(batch: RecordsBatch): boolean {
  * consumer does). A producer's batches are aborted from the first offset of an aborted transaction it is listed
  * with until its abort marker; a producer (one transactional id) may abort several transactions in one response.
  */
-export function committedBatches(
-  batches: readonly RecordsBatch[],
+export function committedBatches<Batch extends BatchHeader>(
+  batches: readonly Batch[],
   aborted: readonly AbortedTransaction[] | null | undefined,
-): RecordsBatch[] {
+): Batch[] {
   const pending = [...(aborted ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
   const abortedProducers = new Set<bigint>();
-  const committed: RecordsBatch[] = [];
+  const committed: Batch[] = [];
   for (const batch of batches) {
     const lastOffset = batch.firstOffset + BigInt(batch.lastOffsetDelta);
     while (pending.length > 0 && pending[0]!.firstOffset <= lastOffset)
       abortedProducers.add(pending.shift()!.producerId);
     if (batch.attributes & IS_CONTROL) {
-      if (isAbortMarker(batch)) abortedProducers.delete(batch.producerId);
+      if (batch.controlType === ABORT_MARKER) abortedProducers.delete(batch.producerId);
       continue;
     }
     if (batch.attributes & IS_TRANSACTIONAL && abortedProducers.has(batch.producerId)) continue;

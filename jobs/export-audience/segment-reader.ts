@@ -1,8 +1,13 @@
-import type { KafkaRecord } from '@platformatic/kafka';
-import { EndMarkerRecord, isUserRecord, RECORD_TYPE_HEADER } from '../runtime/audience-records.ts';
+import {
+  EndMarkerRecord,
+  isUserRecord,
+  RECORD_TYPE_HEADER,
+  type UserRecord,
+} from '../runtime/audience-records.ts';
 import { exportCells } from './csv-cells.ts';
 import { openPartitionFetcher, type PartitionBatches } from './partition-fetcher.ts';
 import type { MainMessage, ReaderAssignment, ReaderMessage, ReaderStart } from './reader-messages.ts';
+import { forEachRecord, type RecordBatch, type RecordView } from './record-batches.ts';
 
 /** CSV text a reader gathers before it hands it over: large enough to amortise a message, small for memory. */
 const CHUNK_CHARACTERS = 1024 * 1024;
@@ -17,11 +22,11 @@ export interface ReaderPort {
 
 const RECORD_TYPE = Buffer.from(RECORD_TYPE_HEADER);
 
-/** A fetched record's record-type header. */
-function recordTypeOf(record: KafkaRecord): string | undefined {
-  for (const [key, value] of record.headers)
-    if (key !== null && value !== null && key.equals(RECORD_TYPE)) return value.toString('latin1');
-  return undefined;
+/** A record's record-type header, or undefined. */
+function recordTypeOf(batch: RecordBatch, view: RecordView): string | undefined {
+  return view.headerStart < 0
+    ? undefined
+    : batch.records.toString('latin1', view.headerStart, view.headerEnd);
 }
 
 /** Messages from the main thread, as promises: the assignment, the header, room to hand over more rows. */
@@ -94,37 +99,61 @@ async function readAssignment(
     rows = 0;
   };
 
+  /** A user record of the import (a record of another import: undefined); anything else fails the read. */
+  const userOf = (partition: number, batch: RecordBatch, view: RecordView): UserRecord | undefined => {
+    const user: unknown = JSON.parse(batch.records.toString('utf8', view.valueStart, view.valueEnd));
+    if (!isUserRecord(user))
+      throw new Error(
+        `${topic}/${partition}@${batch.firstOffset + BigInt(view.offsetDelta)}: not a user record`,
+      );
+    return user.importId === importId && user.userSegmentationId === userSegmentationId ? user : undefined;
+  };
+
+  /** The attribute names of the import's first user record in a batch, if it has one. */
+  const firstAttributeNames = (partition: number, batch: RecordBatch, skipBelow: number) => {
+    let names: string[] | undefined;
+    forEachRecord(batch, RECORD_TYPE, (view) => {
+      if (names || !open.has(partition) || view.offsetDelta < skipBelow || view.valueEnd < 0) return;
+      if (recordTypeOf(batch, view) !== 'user') return;
+      const user = userOf(partition, batch, view);
+      if (user) names = Object.keys(user.attributes);
+    });
+    return names;
+  };
+
   /** Turns one partition's fetched batches into CSV lines, up to the import's end marker. */
-  const readBatches = async (partition: number, batches: PartitionBatches['batches']) => {
+  const readBatches = async ({ partition, fromOffset, batches }: PartitionBatches) => {
     for (const batch of batches) {
-      for (const record of batch.records) {
+      // A batch may begin before the offset asked for: its earlier records were read before, or are not ours.
+      const skipBelow = batch.firstOffset < fromOffset ? Number(fromOffset - batch.firstOffset) : 0;
+      if (!header) {
+        const names = firstAttributeNames(partition, batch, skipBelow);
+        if (names) {
+          port.postMessage({ type: 'columns', names });
+          header = await main.header;
+        }
+      }
+      const columns = header ?? [];
+      forEachRecord(batch, RECORD_TYPE, (view) => {
         // Records after the import's end marker belong to later imports.
-        if (!open.has(partition)) return;
+        if (!open.has(partition) || view.offsetDelta < skipBelow) return;
         recordsScanned++;
-        const value = record.value;
-        if (!value) continue;
-        const type = recordTypeOf(record);
+        if (view.valueEnd < 0) return;
+        const type = recordTypeOf(batch, view);
         if (type === 'user') {
-          const user: unknown = JSON.parse(value.toString('utf8'));
-          if (!isUserRecord(user))
-            throw new Error(
-              `${topic}/${partition}@${batch.firstOffset + BigInt(record.offsetDelta)}: not a user record`,
-            );
-          if (user.importId !== importId || user.userSegmentationId !== userSegmentationId) continue;
-          if (!header) {
-            port.postMessage({ type: 'columns', names: Object.keys(user.attributes) });
-            header = await main.header;
-          }
-          csv += cells.rowLine(user.userId, user.attributes, header);
+          const user = userOf(partition, batch, view);
+          if (!user) return;
+          csv += cells.rowLine(user.userId, user.attributes, columns);
           rows++;
-          if (csv.length >= CHUNK_CHARACTERS) await handOver();
         } else if (type === 'end-marker') {
-          const marker = EndMarkerRecord.safeParse(JSON.parse(value.toString('utf8')));
-          if (!marker.success || marker.data.jobId !== importId) continue;
+          const text = batch.records.toString('utf8', view.valueStart, view.valueEnd);
+          const marker = EndMarkerRecord.safeParse(JSON.parse(text));
+          if (!marker.success || marker.data.jobId !== importId) return;
           endMarker ??= marker.data;
           open.delete(partition);
         }
-      }
+      });
+      if (csv.length >= CHUNK_CHARACTERS) await handOver();
     }
   };
 
@@ -135,7 +164,7 @@ async function readAssignment(
       // Fetch on while this response becomes CSV; records past a partition's end marker are ignored.
       next = open.size > 0 ? fetch([...open]) : undefined;
       const scannedBefore = recordsScanned;
-      for (const { partition, batches } of fetched) await readBatches(partition, batches);
+      for (const answer of fetched) await readBatches(answer);
       if (open.size === 0) break;
       if (rows > 0) await handOver();
       else if (recordsScanned > scannedBefore) port.postMessage({ type: 'progress', ...progress() });
