@@ -13,8 +13,24 @@ const FETCH_MAX_BYTES = 4 * 1024 * 1024;
 const PARTITION_MAX_BYTES = 1024 * 1024;
 /** How long the broker may hold a fetch with nothing to return (an import still running). */
 const FETCH_WAIT_MS = 100;
-/** Fetch attempts in a row that may fail (leader moved, broker restarting) before the read fails. */
-const FETCH_ATTEMPTS = 5;
+/** Longest pause between two attempts of a fetch that failed (a broker restarting, a leader moving). */
+const RETRY_PAUSE_MAX_MS = 1000;
+/**
+ * Partition error codes that pass (leadership moving, metadata behind, a replica or log directory recovering):
+ * the fetch is tried again after reading the cluster's metadata anew. Any other code (offset out of range, no
+ * authorisation, …) fails the read at once.
+ */
+const PASSING_ERRORS = new Set([3, 5, 6, 9, 56, 74, 75, 78]);
+
+/** A fetch that failed; `passing` when trying again may succeed. */
+export class FetchFailed extends Error {
+  override readonly name = 'FetchFailed';
+  readonly passing: boolean;
+  constructor(message: string, passing: boolean) {
+    super(message);
+    this.passing = passing;
+  }
+}
 /** A fetch without a fetch session (Kafka's FINAL_EPOCH): every request names its partitions and offsets. */
 const NO_SESSION = { id: 0, epoch: -1 };
 
@@ -107,7 +123,10 @@ export async function openPartitionFetcher(
     for (const response of responses)
       for (const answer of response.partitions) {
         if (answer.errorCode !== 0)
-          throw new Error(`fetch of ${topic}/${answer.partition}: error code ${answer.errorCode}`);
+          throw new FetchFailed(
+            `fetch of ${topic}/${answer.partition} at offset ${asked.get(answer.partition)}: Kafka error code ${answer.errorCode}`,
+            PASSING_ERRORS.has(answer.errorCode),
+          );
         const batches = answer.records ? readRecordBatches(answer.records) : [];
         const last = batches.at(-1);
         // Control batches and aborted ones count too: the next fetch starts after every batch returned.
@@ -125,14 +144,16 @@ export async function openPartitionFetcher(
     seek: (startOffsets) => {
       for (const [partition, offset] of startOffsets) next.set(partition, BigInt(offset));
     },
+    // Tried again as long as it takes (as librdkafka does): the main thread fails the export when no reader
+    // has read a record for END_MARKER_TIMEOUT_MS. Errors that cannot pass fail at once.
     fetch: async (partitions) => {
       for (let attempt = 1; ; attempt++) {
         try {
           return await fetchOnce(partitions);
         } catch (error) {
-          if (attempt >= FETCH_ATTEMPTS) throw error;
+          if (error instanceof FetchFailed && !error.passing) throw error;
           // A moved leader or a restarting broker: read the cluster again and retry from the same offsets.
-          await sleep(200 * attempt);
+          await sleep(Math.min(RETRY_PAUSE_MAX_MS, 100 * attempt));
           metadata = await cluster.metadata({ topics: [topic], forceUpdate: true }).catch(() => metadata);
         }
       }
