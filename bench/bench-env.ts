@@ -39,10 +39,14 @@ export interface BenchEnv {
   upload(file: string, key: string): Promise<void>;
   /** Creates a topic of BENCH_PARTITIONS partitions. */
   createTopic(topic: string): Promise<void>;
-  /** Runs a job through the built Fargate entry as a child process (wall time, peak RSS) and returns its output. */
+  /**
+   * Runs a job through the built Fargate entry as a child process (wall time, peak RSS) and returns its output;
+   * with `cpuList` (taskset's list, e.g. '0') the process may use only those CPUs, as a smaller task would.
+   */
   runJob(
     job: string,
     env: Record<string, string>,
+    cpuList?: string,
   ): Promise<{ run: ProcessRun; output: Record<string, number> }>;
   close(): void;
 }
@@ -79,8 +83,10 @@ export async function openBenchEnv(): Promise<BenchEnv> {
       }).done();
     },
     createTopic: (topic) => withAdmin(deps.kafka, (admin) => ensureTopic(admin, topic, BENCH_PARTITIONS)),
-    runJob: async (job, env) => {
-      const run = await measureProcess(process.execPath, [join(dist, 'jobs.mjs'), job], {
+    runJob: async (job, env, cpuList) => {
+      const command = [process.execPath, join(dist, 'jobs.mjs'), job];
+      const [program, ...args] = cpuList ? ['taskset', '-c', cpuList, ...command] : command;
+      const run = await measureProcess(program!, args, {
         ...process.env,
         NODE_OPTIONS: imageNodeOptions(),
         STATUS_TABLE: statusTable,

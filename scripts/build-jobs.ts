@@ -14,6 +14,8 @@ export const jobEntryPoints = {
   jobs: 'jobs/runtime/fargate-entry.ts',
   // The import's parser worker thread, started by the import from the bundle's folder.
   'import-block-worker': 'jobs/import-audience/block-worker.ts',
+  // The export's reader threads (jobs/export-audience/segment-readers.ts starts them from beside dist/jobs.mjs).
+  'export-segment-reader': 'jobs/export-audience/segment-worker.ts',
 } as const;
 
 /** Packages loaded at run time from `dist/node_modules` instead of the bundle: a native addon and what it requires. */
@@ -62,6 +64,8 @@ export async function buildJobs(outDir: string): Promise<string[]> {
     metafile: true,
     logLevel: 'warning',
     external: Object.keys(nativePackages),
+    // The package's bundler entry: its WebAssembly inline, not read from a file beside its own module.
+    alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
     // Parts of the AWS SDK are CommonJS and call require() for Node built-ins (and for the external packages).
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -1,7 +1,7 @@
-// The floor of any reader built on the Kafka client: its native consumer handing every record of a topic to
-// JavaScript, nothing done with them (no parse, no CSV, no upload).
-import type { Message } from '@confluentinc/kafka-javascript';
-import { SEGMENT_CONSUMER_SETTINGS } from '../../jobs/export-audience/segment-reader.ts';
+// The floor of a reader built on the Confluent client: its native consumer handing every record of a topic to
+// JavaScript, nothing done with them (no parse, no CSV, no upload). The export read this way before its readers
+// moved to @platformatic/kafka; kept as the contender that decided it.
+import type { ConsumerGlobalConfig, Message } from '@confluentinc/kafka-javascript';
 import {
   connectNativeConsumer,
   disconnectNative,
@@ -9,6 +9,16 @@ import {
   nativeCall,
 } from '../../jobs/runtime/kafka-client.ts';
 import { endOffsets, withAdmin } from '../../jobs/runtime/topics.ts';
+
+/** The settings the export's native consumer had: read_committed, no commits, a bounded prefetch refilled promptly. */
+const NATIVE_CONSUMER_SETTINGS = {
+  'enable.auto.commit': false,
+  'isolation.level': 'read_committed',
+  'queued.max.messages.kbytes': 32 * 1024,
+  'fetch.queue.backoff.ms': 20,
+  'fetch.max.bytes': 8 * 1024 * 1024,
+  'queued.min.messages': 20_000,
+} as const satisfies ConsumerGlobalConfig;
 
 /** Reads a whole topic read_committed with the export's consumer settings; returns records and seconds. */
 export async function consumeFloor(
@@ -19,7 +29,7 @@ export async function consumeFloor(
   const started = performance.now();
   const consumer = await connectNativeConsumer(kafka, {
     'group.id': `bench-floor-${Date.now()}`,
-    ...SEGMENT_CONSUMER_SETTINGS,
+    ...NATIVE_CONSUMER_SETTINGS,
     'enable.partition.eof': true,
   });
   consumer.setDefaultConsumeTimeout(50);

@@ -2,15 +2,11 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { stringify } from 'csv-stringify/sync';
-
-/** Cells with leading or trailing white space are quoted, so no CSV reader trims them away. */
-const CSV_OPTIONS = { quoted_match: /^\s|\s$/ };
 
 /** A CSV object being written to S3 by multipart upload (8 MiB parts, two in flight). */
 export interface CsvUpload {
-  /** Appends rows (RFC 4180 quoting); resolves once the upload can take more, so memory stays bounded. */
-  write(rows: readonly (readonly string[])[]): Promise<void>;
+  /** Appends CSV text (whole lines); resolves once the upload can take more, so memory stays bounded. */
+  write(csv: string): Promise<void>;
   /** Ends the object and waits until S3 has it; returns its size in bytes. */
   finish(): Promise<number>;
   /** Drops the upload: no object appears. */
@@ -41,12 +37,12 @@ export function openCsvUpload(s3: S3Client, bucket: string, key: string): CsvUpl
   });
   failed.catch(() => undefined);
   return {
-    write: async (rows) => {
+    write: async (csv) => {
       if (failure) throw failure;
-      if (rows.length === 0) return;
-      const chunk = Buffer.from(stringify(rows as string[][], CSV_OPTIONS));
-      bytesWritten += chunk.length;
-      if (!body.write(chunk)) await Promise.race([once(body, 'drain'), failed]);
+      if (csv.length === 0) return;
+      const bytes = Buffer.from(csv);
+      bytesWritten += bytes.length;
+      if (!body.write(bytes)) await Promise.race([once(body, 'drain'), failed]);
     },
     finish: async () => {
       if (failure) throw failure;

@@ -4,10 +4,16 @@ import type { JobDeps } from '../runtime/clients.ts';
 import { JobError } from '../runtime/job-error.ts';
 import { readStartOffsets } from '../runtime/start-offsets.ts';
 import { partitionCount, withAdmin } from '../runtime/topics.ts';
-import { exportCells } from './csv-cells.ts';
+import { csvLine, exportCells } from './csv-cells.ts';
 import { openCsvUpload } from './csv-upload.ts';
 import type { exportAudience } from './job.ts';
-import { EndMarkersMissing, readSegment, type SegmentProgress } from './segment-reader.ts';
+import { readerConnection } from './kafka-connection.ts';
+import {
+  EndMarkersMissing,
+  readSegmentCsv,
+  type SegmentProgress,
+  startSegmentReaders,
+} from './segment-readers.ts';
 
 type Input = z.output<typeof exportAudience.input>;
 type Output = z.input<typeof exportAudience.output>;
@@ -17,14 +23,26 @@ type Output = z.input<typeof exportAudience.output>;
  * records start (its status item's start offsets; from the beginning for an import without them), read_committed
  * so aborted import chunks never show, until every partition has shown the import's end marker. Columns are
  * `user_id` then the first record's attribute names (every record of an import has the import file's header).
- * Fetching, CSV writing and the upload overlap; memory stays bounded: reading waits on the upload.
+ * Reader threads fetch shares of the partitions and write CSV lines while the main thread uploads; memory stays
+ * bounded: reading waits on the upload.
  */
 export async function run(input: Input, deps: JobDeps): Promise<Output> {
   const startedAt = deps.now();
   const topic = deps.config.audienceTopic;
   const target = `s3://${input.s3Bucket}/${input.s3Key}`;
-  const partitions = await withAdmin(deps.kafka, (admin) => partitionCount(admin, topic));
-  const startOffsets = await readStartOffsets(deps.dynamodb, deps.config.statusTable, input.importId);
+  // The readers load and connect while the partitions and start offsets are looked up.
+  const readers = startSegmentReaders(readerConnection(deps.kafka.config), topic);
+  let partitions: number;
+  let startOffsets: Awaited<ReturnType<typeof readStartOffsets>>;
+  try {
+    [partitions, startOffsets] = await Promise.all([
+      withAdmin(deps.kafka, (admin) => partitionCount(admin, topic)),
+      readStartOffsets(deps.dynamodb, deps.config.statusTable, input.importId),
+    ]);
+  } catch (error) {
+    await readers.close();
+    throw error;
+  }
   deps.log.info('export-reading', {
     exportId: input.exportId,
     importId: input.importId,
@@ -51,46 +69,31 @@ export async function run(input: Input, deps: JobDeps): Promise<Output> {
   );
   logProgress.unref();
 
-  let columns: string[] | undefined;
   const cells = exportCells(input.formulaEscaping);
-  const segment = readSegment(
-    deps.kafka,
-    {
-      topic,
-      partitions,
-      importId: input.importId,
-      userSegmentationId: input.userSegmentationId,
-      startOffsets,
-      endMarkerTimeoutMs: deps.config.endMarkerTimeoutMs,
-    },
-    progress,
-  );
+  let headerWritten = false;
+  const writeHeader = (names: readonly string[]) => {
+    headerWritten = true;
+    return upload.write(csvLine(cells.header(names)));
+  };
   let bytesWritten: number;
   let rowsExpected: number;
   try {
-    for (;;) {
-      const next = await segment.next();
-      if (next.done) {
-        rowsExpected = next.value.rowsProduced;
-        break;
-      }
-      const users = next.value;
-      const rows: string[][] = [];
-      if (!columns) {
-        columns = Object.keys(users[0]!.attributes);
-        rows.push(cells.header(columns));
-      }
-      const names = columns;
-      for (const user of users)
-        rows.push(
-          cells.row(
-            user.userId,
-            names.map((name) => user.attributes[name] ?? ''),
-          ),
-        );
-      await upload.write(rows);
-    }
-    if (!columns) await upload.write([cells.header([])]);
+    const endMarker = await readSegmentCsv(
+      readers,
+      {
+        partitions,
+        importId: input.importId,
+        userSegmentationId: input.userSegmentationId,
+        startOffsets,
+        endMarkerTimeoutMs: deps.config.endMarkerTimeoutMs,
+        formulaEscaping: input.formulaEscaping,
+      },
+      { header: writeHeader, rows: (csv) => upload.write(csv) },
+      progress,
+    );
+    rowsExpected = endMarker.rowsProduced;
+    // An import without rows: a user_id-only header.
+    if (!headerWritten) await writeHeader([]);
     bytesWritten = await upload.finish();
   } catch (error) {
     await upload.abort();

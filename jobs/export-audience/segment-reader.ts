@@ -1,138 +1,178 @@
-import { randomUUID } from 'node:crypto';
-import type { ConsumerGlobalConfig, Message } from '@confluentinc/kafka-javascript';
-import { EndMarkerRecord, isUserRecord, recordType, type UserRecord } from '../runtime/audience-records.ts';
 import {
-  connectNativeConsumer,
-  disconnectNative,
-  type KafkaClient,
-  nativeCall,
-} from '../runtime/kafka-client.ts';
-import type { StartOffsets } from '../runtime/start-offsets.ts';
+  EndMarkerRecord,
+  isUserRecord,
+  RECORD_TYPE_HEADER,
+  type UserRecord,
+} from '../runtime/audience-records.ts';
+import { exportCells } from './csv-cells.ts';
+import { openPartitionFetcher, type PartitionBatches } from './partition-fetcher.ts';
+import type { MainMessage, ReaderAssignment, ReaderMessage, ReaderStart } from './reader-messages.ts';
+import { forEachRecord, type RecordBatch, type RecordView } from './record-batches.ts';
 
-/** Records handed over per consume call: enough to amortise the call, small enough to keep memory flat. */
-const CONSUME_BATCH = 5000;
-/** How long a consume call waits for a record before it returns what it has (librdkafka's default: a second). */
-const CONSUME_WAIT_MS = 50;
-/** Bound of librdkafka's prefetch queue (KiB), so a slow upload never piles fetched records up in memory. */
-const PREFETCH_KIBIBYTES = 32 * 1024;
+/** CSV text a reader gathers before it hands it over: large enough to amortise a message, small for memory. */
+const CHUNK_CHARACTERS = 1024 * 1024;
+/** Chunks a reader may have handed over and not yet seen written: its share of the export's memory. */
+const CHUNKS_IN_FLIGHT = 4;
 
-/** How the export's consumer reads: read_committed, no commits, a bounded prefetch that refills promptly. */
-export const SEGMENT_CONSUMER_SETTINGS = {
-  'enable.auto.commit': false,
-  'isolation.level': 'read_committed',
-  'queued.max.messages.kbytes': PREFETCH_KIBIBYTES,
-  // With the prefetch queue full, fetch again soon after it drains (librdkafka waits a second by default).
-  'fetch.queue.backoff.ms': 20,
-  // Smaller fetches than librdkafka's defaults (50 MB, 100,000 records per partition queued): as fast, 50 MB less RSS.
-  'fetch.max.bytes': 8 * 1024 * 1024,
-  'queued.min.messages': 20_000,
-} as const satisfies ConsumerGlobalConfig;
-
-/** Which import's records to read, from where, and how long to wait for its end markers. */
-export interface SegmentSource {
-  readonly topic: string;
-  readonly partitions: number;
-  readonly importId: string;
-  readonly userSegmentationId: string;
-  /** Where the import's records start per partition; undefined reads every partition from the beginning. */
-  readonly startOffsets: StartOffsets | undefined;
-  /** Time without any record read after which the missing end markers fail the read. */
-  readonly endMarkerTimeoutMs: number;
+/** A reader's channel to the main thread (a worker's parentPort, or a MessageChannel port). */
+export interface ReaderPort {
+  postMessage(message: ReaderMessage, transfer?: ArrayBuffer[]): void;
+  on(event: 'message', listener: (message: MainMessage) => void): void;
 }
 
-/** Where a read stands, for progress lines and the EndMarkerNotFound message. */
-export interface SegmentProgress {
-  rowsRead: number;
-  /** Records read of any import, the segment's own included: the cost of reading it. */
-  recordsScanned: number;
-  partitionsEnded: number;
-  /** Partitions still without the import's end marker. */
-  openPartitions: number[];
+const RECORD_TYPE = Buffer.from(RECORD_TYPE_HEADER);
+
+/** A record's record-type header, or undefined. */
+function recordTypeOf(batch: RecordBatch, view: RecordView): string | undefined {
+  return view.headerStart < 0
+    ? undefined
+    : batch.records.toString('latin1', view.headerStart, view.headerEnd);
 }
 
-/** Thrown when a partition shows no end marker of the import for `endMarkerTimeoutMs`. */
-export class EndMarkersMissing extends Error {
-  override readonly name = 'EndMarkersMissing';
-  constructor(
-    readonly progress: SegmentProgress,
-    readonly idleMs: number,
-  ) {
-    super(`no end marker on partition(s) ${progress.openPartitions.join(', ')}`);
-  }
+/** Messages from the main thread, as promises: the assignment, the header, room to hand over more rows. */
+function mainThread(port: ReaderPort) {
+  let assigned: (assignment: ReaderAssignment) => void = () => undefined;
+  let headerDecided: (names: readonly string[]) => void = () => undefined;
+  let written: () => void = () => undefined;
+  let inFlight = 0;
+  const assignment = new Promise<ReaderAssignment>((resolve) => (assigned = resolve));
+  const header = new Promise<readonly string[]>((resolve) => (headerDecided = resolve));
+  port.on('message', (message) => {
+    if (message.type === 'assign') assigned(message.assignment);
+    else if (message.type === 'header') headerDecided(message.names);
+    else {
+      inFlight--;
+      written();
+    }
+  });
+  return {
+    assignment,
+    header,
+    /** Resolves once fewer than CHUNKS_IN_FLIGHT handed-over chunks wait to be written; counts one more. */
+    room: async () => {
+      while (inFlight >= CHUNKS_IN_FLIGHT) await new Promise<void>((resolve) => (written = resolve));
+      inFlight++;
+    },
+  };
 }
 
 /**
- * Reads one import's user records of one segmentation, read_committed, from its start offsets up to its end
- * marker on every partition, in batches. The next batch is fetched while the caller handles the current one.
- * Returns the import's end marker. Records of other imports between the start offsets and the markers are
- * skipped (their cost is what the partitions' interleaving forces).
+ * A segment reader: connects to the topic at once (while the main thread prepares), then reads one import's user
+ * records from its assigned partitions, read_committed, from their start offsets until each partition has shown
+ * the import's end marker, and hands them to the main thread as CSV lines (the main thread decides the columns
+ * and uploads). Records of other imports are skipped on a byte search before any JSON parse. The next fetch is
+ * on its way while a response is turned into CSV; a reader stops fetching while the main thread has
+ * CHUNKS_IN_FLIGHT of its chunks to write, so memory stays bounded.
  */
-export async function* readSegment(
-  kafka: KafkaClient,
-  source: SegmentSource,
-  progress: SegmentProgress = { rowsRead: 0, recordsScanned: 0, partitionsEnded: 0, openPartitions: [] },
-): AsyncGenerator<UserRecord[], EndMarkerRecord> {
-  const { topic, partitions, importId, userSegmentationId } = source;
-  const open = new Set(Array.from({ length: partitions }, (_, partition) => partition));
-  progress.openPartitions = [...open];
-  const consumer = await connectNativeConsumer(kafka, {
-    // Assigned, never subscribed: the group id is required but no group is joined and nothing is committed.
-    'group.id': `audience-export-${randomUUID()}`,
-    ...SEGMENT_CONSUMER_SETTINGS,
-  });
-  consumer.setDefaultConsumeTimeout(CONSUME_WAIT_MS);
-  const consume = () =>
-    nativeCall<Message[]>('consume', (done) => consumer.consume(CONSUME_BATCH, done)).catch(
-      (error: unknown) => error as Error,
-    );
-  // A quick test on the raw bytes skips other imports' records without parsing them; a match is still checked.
-  const importNeedle = Buffer.from(`"importId":${JSON.stringify(importId)}`);
-  let endMarker: EndMarkerRecord | undefined;
-  let pending: Promise<Message[] | Error> | undefined;
+export async function runSegmentReader(start: ReaderStart, port: ReaderPort): Promise<void> {
+  const main = mainThread(port);
+  const fetcher = await openPartitionFetcher(start.connection, start.topic);
   try {
-    consumer.assign(
-      [...open].map((partition) => ({ topic, partition, offset: source.startOffsets?.[partition] ?? 0 })),
-    );
-    let lastReadAt = Date.now();
-    pending = consume();
-    while (open.size > 0) {
-      const batch = await pending;
-      pending = undefined;
-      if (batch instanceof Error) throw batch;
-      pending = consume();
-      if (batch.length > 0) lastReadAt = Date.now();
-      else if (Date.now() - lastReadAt > source.endMarkerTimeoutMs)
-        throw new EndMarkersMissing(progress, Date.now() - lastReadAt);
-      const users: UserRecord[] = [];
-      for (const message of batch) {
-        if (!open.has(message.partition) || !message.value) continue;
-        progress.recordsScanned++;
-        const type = recordType(message.headers);
-        if (type === 'user') {
-          if (message.value.indexOf(importNeedle) === -1) continue;
-          const record: unknown = JSON.parse(message.value.toString('utf8'));
-          if (!isUserRecord(record))
-            throw new Error(`${topic}/${message.partition}@${message.offset}: not a user record`);
-          if (record.importId !== importId || record.userSegmentationId !== userSegmentationId) continue;
-          users.push(record);
-        } else if (type === 'end-marker') {
-          const marker = EndMarkerRecord.safeParse(JSON.parse(message.value.toString('utf8')));
-          if (!marker.success || marker.data.jobId !== importId) continue;
-          endMarker ??= marker.data;
-          // Later records of this partition belong to later imports.
-          open.delete(message.partition);
-          consumer.pause([{ topic, partition: message.partition }]);
+    const assignment = await main.assignment;
+    fetcher.seek(new Map(assignment.partitions.map(({ partition, offset }) => [partition, offset])));
+    await readAssignment(start.topic, assignment, fetcher.fetch, main, port);
+  } finally {
+    await fetcher.close();
+  }
+}
+
+async function readAssignment(
+  topic: string,
+  assignment: ReaderAssignment,
+  fetch: (partitions: readonly number[]) => Promise<PartitionBatches[]>,
+  main: ReturnType<typeof mainThread>,
+  port: ReaderPort,
+): Promise<void> {
+  const { importId, userSegmentationId } = assignment;
+  const open = new Set(assignment.partitions.map(({ partition }) => partition));
+  const cells = exportCells(assignment.formulaEscaping);
+  let header: readonly string[] | undefined;
+  let recordsScanned = 0;
+  let endMarker: EndMarkerRecord | undefined;
+  let rows = 0;
+  const progress = () => ({ recordsScanned, openPartitions: [...open] });
+  let csv = '';
+  const handOver = async () => {
+    await main.room();
+    port.postMessage({ type: 'rows', csv, rows, ...progress() });
+    csv = '';
+    rows = 0;
+  };
+
+  /** A user record of the import (a record of another import: undefined); anything else fails the read. */
+  const userOf = (partition: number, batch: RecordBatch, view: RecordView): UserRecord | undefined => {
+    const user: unknown = JSON.parse(batch.records.toString('utf8', view.valueStart, view.valueEnd));
+    if (!isUserRecord(user))
+      throw new Error(
+        `${topic}/${partition}@${batch.firstOffset + BigInt(view.offsetDelta)}: not a user record`,
+      );
+    return user.importId === importId && user.userSegmentationId === userSegmentationId ? user : undefined;
+  };
+
+  /** The attribute names of the import's first user record in a batch, if it has one. */
+  const firstAttributeNames = (partition: number, batch: RecordBatch, skipBelow: number) => {
+    let names: string[] | undefined;
+    forEachRecord(batch, RECORD_TYPE, (view) => {
+      if (names || !open.has(partition) || view.offsetDelta < skipBelow || view.valueEnd < 0) return;
+      if (recordTypeOf(batch, view) !== 'user') return;
+      const user = userOf(partition, batch, view);
+      if (user) names = Object.keys(user.attributes);
+    });
+    return names;
+  };
+
+  /** Turns one partition's fetched batches into CSV lines, up to the import's end marker. */
+  const readBatches = async ({ partition, fromOffset, batches }: PartitionBatches) => {
+    for (const batch of batches) {
+      // A batch may begin before the offset asked for: its earlier records were read before, or are not ours.
+      const skipBelow = batch.firstOffset < fromOffset ? Number(fromOffset - batch.firstOffset) : 0;
+      if (!header) {
+        const names = firstAttributeNames(partition, batch, skipBelow);
+        if (names) {
+          port.postMessage({ type: 'columns', names });
+          header = await main.header;
         }
       }
-      progress.rowsRead += users.length;
-      progress.partitionsEnded = partitions - open.size;
-      progress.openPartitions = [...open];
-      if (users.length > 0) yield users;
+      const columns = header ?? [];
+      forEachRecord(batch, RECORD_TYPE, (view) => {
+        // Records after the import's end marker belong to later imports.
+        if (!open.has(partition) || view.offsetDelta < skipBelow) return;
+        recordsScanned++;
+        if (view.valueEnd < 0) return;
+        const type = recordTypeOf(batch, view);
+        if (type === 'user') {
+          const user = userOf(partition, batch, view);
+          if (!user) return;
+          csv += cells.rowLine(user.userId, user.attributes, columns);
+          rows++;
+        } else if (type === 'end-marker') {
+          const text = batch.records.toString('utf8', view.valueStart, view.valueEnd);
+          const marker = EndMarkerRecord.safeParse(JSON.parse(text));
+          if (!marker.success || marker.data.jobId !== importId) return;
+          endMarker ??= marker.data;
+          open.delete(partition);
+        }
+      });
+      if (csv.length >= CHUNK_CHARACTERS) await handOver();
     }
-    return endMarker!;
+  };
+
+  let next: Promise<PartitionBatches[]> | undefined = fetch([...open]);
+  try {
+    while (next) {
+      const fetched = await next;
+      // Fetch on while this response becomes CSV; records past a partition's end marker are ignored.
+      next = open.size > 0 ? fetch([...open]) : undefined;
+      const scannedBefore = recordsScanned;
+      for (const answer of fetched) await readBatches(answer);
+      if (open.size === 0) break;
+      if (rows > 0) await handOver();
+      else if (recordsScanned > scannedBefore) port.postMessage({ type: 'progress', ...progress() });
+    }
   } finally {
-    // A consume still running holds the consumer: let it finish before disconnecting.
-    if (pending) await pending;
-    await disconnectNative(consumer);
+    // A fetch still on its way when the read ends is dropped: closing the fetcher cancels it.
+    next?.catch(() => undefined);
   }
+  if (rows > 0) await handOver();
+  port.postMessage({ type: 'done', endMarker: endMarker!, ...progress() });
 }
