@@ -8,6 +8,7 @@ import { openBenchEnv } from './bench-env.ts';
 import { runCompileBench } from './compile-workflow.ts';
 import { runExportBench } from './export-throughput.ts';
 import { runParseFloorBench } from './import/parse-floor.ts';
+import { runShardBench } from './import-shards.ts';
 import { runImportBench } from './import-throughput.ts';
 
 const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), node: process.version };
@@ -35,6 +36,10 @@ try {
   results.importThroughput = imports.figures;
   console.log('Export: 1,000,000 rows back to S3 (reference: kcat -C read_committed on the same topic)');
   results.exportThroughput = await runExportBench(env, imports);
+  console.log(
+    'Sharded import: the workflow with 1, 2 and 4 shards of 1,000,000 rows (reference: the one-shard run)',
+  );
+  results.importShards = await runShardBench(env);
 } finally {
   env.close();
 }

@@ -88,7 +88,14 @@ export async function run(input: Input, deps: JobDeps): Promise<Output> {
         endMarkerTimeoutMs: deps.config.endMarkerTimeoutMs,
         formulaEscaping: input.formulaEscaping,
       },
-      { header: writeHeader, rows: (csv) => upload.write(csv) },
+      {
+        header: writeHeader,
+        // A step waiting for a callback hears from the export as rows go out (at most once an interval).
+        rows: async (csv) => {
+          await upload.write(csv);
+          await deps.heartbeat();
+        },
+      },
       progress,
     );
     rowsExpected = endMarker.rowsProduced;

@@ -3,20 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { expect } from 'chai';
-import { compileWorkflow } from '../../dsl/index.ts';
-import type { AnyJob, JobNeed } from '../../dsl/job.ts';
-import { grantsOf, type NeedGrant, needStatements } from '../../infra/job-permissions.ts';
+import type { AnyJob } from '../../dsl/job.ts';
+import { grantsOf, needStatements } from '../../infra/job-permissions.ts';
 import { resolved } from '../../infra/plan-run.ts';
-import { compileForUsage } from '../../infra/workflow-usage.ts';
-import { allJobs as declaredJobs } from '../../jobs/index.ts';
 import type { JobDeps } from '../../jobs/runtime/clients.ts';
 import { runFargateJob } from '../../jobs/runtime/fargate.ts';
 import { secretsManagerReader, withKafkaCredentials } from '../../jobs/runtime/kafka-secret.ts';
 import { memoryLogger } from '../../jobs/runtime/logger.ts';
 import { runnableJobs } from '../../jobs/runtime/registry.ts';
-import { allWorkflows } from '../../workflows/index.ts';
 import { writeRejectingShards } from '../jobs/shard-fixtures.ts';
 import { createBucket, fargateEnv, localJobDeps, putObject, uniqueId } from '../jobs/support.ts';
 import { useLocalServices } from '../support/services.ts';
@@ -28,51 +23,17 @@ import {
   enforceIam,
   releaseStaleEnforcement,
 } from './emulator-iam.ts';
+import {
+  allJobs,
+  createKafkaSecret,
+  deployedRoles,
+  expectAccessDenied,
+  failCompleteMultipartUpload,
+  grantFor,
+  useCredentialsInEnv,
+  waitForCall,
+} from './job-needs-support.ts';
 import { recordCalls, type SdkCall } from './sdk-calls.ts';
-
-const allJobs: readonly AnyJob[] = declaredJobs;
-/** The roles the platform deploys: one per executor some workflow runs a job on (`lambda` or a `task` role). */
-const { usage } = compileForUsage({
-  jobs: allJobs,
-  workflows: allWorkflows,
-  compile: compileWorkflow,
-  importStarterWorkflowName: 'import-starter',
-});
-const deployedRoles = allJobs.flatMap((job) =>
-  [...(usage.executors.get(job.name) ?? [])].map((executor) => ({
-    job,
-    role: executor === 'lambda' ? ('lambda' as const) : ('task' as const),
-  })),
-);
-
-/** Whether a grant of one of the job's needs authorises the call (operation, and key prefix in the bucket). */
-function grantFor(call: SdkCall, grants: readonly { need: JobNeed; grant: NeedGrant }[]) {
-  return grants.find(
-    ({ grant }) =>
-      grant.operations.includes(call.operation) &&
-      (grant.keyPrefix === undefined ||
-        call.resource.split('/').slice(1).join('/').startsWith(grant.keyPrefix)),
-  );
-}
-
-/** Makes S3 refuse to complete any multipart upload of these deps, so the uploader must abort it. */
-function failCompleteMultipartUpload(deps: JobDeps): void {
-  deps.s3.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'CompleteMultipartUploadCommand') throw new Error('injected: S3 failed');
-      return next(args);
-    },
-    { step: 'build', name: 'failCompleteMultipartUpload' },
-  );
-}
-
-async function expectAccessDenied(request: Promise<unknown>, what: string): Promise<void> {
-  const error = await request.then(
-    () => undefined,
-    (e: unknown) => e as Error,
-  );
-  expect(error?.name, `${what} was allowed`).to.equal('AccessDenied');
-}
 
 /**
  * Every job runs its code paths against the emulator (moto) with IAM enforced: S3 requests are signed by a role
@@ -98,7 +59,7 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
   let secretArn: string;
   const segment = uniqueId('seg');
   const importId = uniqueId('imp');
-  let savedEnv: { id: string | undefined; secret: string | undefined } | undefined;
+  let restoreCredentials: (() => void) | undefined;
 
   /** The job's deps: S3 signed by its own role, DynamoDB by the administrator, every request recorded. */
   function depsOf(job: string): JobDeps {
@@ -122,16 +83,7 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
     emulator = { endpoint: services.awsEndpoint, region: services.region };
     base = await localJobDeps({ endMarkerTimeoutMs: 3000 });
     bucket = await createBucket(base.s3);
-    const secrets = new SecretsManagerClient(emulator);
-    secretArn = (
-      await secrets.send(
-        new CreateSecretCommand({
-          Name: uniqueId('kafka'),
-          SecretString: '{"username":"io","password":"pw"}',
-        }),
-      )
-    ).ARN!;
-    secrets.destroy();
+    secretArn = await createKafkaSecret(emulator);
     const targets = {
       bucketArn: `arn:aws:s3:::${bucket}`,
       tableArn: `arn:aws:dynamodb:${emulator.region}:123456789012:table/${base.config.statusTable}`,
@@ -152,9 +104,7 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
     await putObject(base.s3, bucket, `imports/${segment}/big-${importId}.csv`, `${big.join('\n')}\n`);
     await enforceIam(emulator, true);
     // Clients a job builds itself (the Kafka secret reader) sign with the default credentials.
-    savedEnv = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = admin.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = admin.secretAccessKey;
+    restoreCredentials = useCredentialsInEnv(admin);
   });
 
   /** Runs `step` with IAM not enforced, as the test's own preparation. */
@@ -169,14 +119,7 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
 
   after(async () => {
     await enforceIam(emulator, false);
-    if (!savedEnv) return;
-    for (const [name, value] of [
-      ['AWS_ACCESS_KEY_ID', savedEnv.id],
-      ['AWS_SECRET_ACCESS_KEY', savedEnv.secret],
-    ] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreCredentials?.();
   });
 
   it('import-key reads a key without any AWS request', async () => {
@@ -403,13 +346,7 @@ describe("infra: every job's needs are honest, exercised against the emulator (m
     expect(error?.name).to.equal('EndMarkerNotFound');
     // lib-storage sends the abort once its part uploads have settled.
     const recorded = calls.get('export-audience')!;
-    for (
-      let waited = 0;
-      waited < 20_000 && !recorded.some((c) => c.operation === 'S3.AbortMultipartUpload');
-      waited += 200
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitForCall(recorded, 'S3.AbortMultipartUpload');
     expect(recorded.map((c) => c.operation)).to.include.members([
       'S3.CreateMultipartUpload',
       'S3.UploadPart',
