@@ -108,3 +108,8 @@ export async function openBenchEnv(): Promise<BenchEnv> {
 export function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
+
+/** The run of median `seconds` (the issue's "medians of 3"). */
+export function median<Run extends { seconds: number }>(runs: readonly Run[]): Run {
+  return [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]!;
+}

@@ -2,13 +2,16 @@
 // the same topic read_committed, the same export on one CPU, and from a topic where 5M records of another import
 // come first; with the read paths' floors (the Confluent client's native consumer, the export's own fetcher).
 import { run as sendEndMarker } from '../jobs/send-end-marker/run.ts';
-import { BENCH_PARTITIONS, type BenchEnv, round2 } from './bench-env.ts';
+import { BENCH_PARTITIONS, type BenchEnv, median, round2 } from './bench-env.ts';
 import { writeTable } from './import/table.ts';
 import type { BenchImport } from './import-throughput.ts';
 import { consumeFloor } from './kafka/consume-floor.ts';
 import { runDecodeContenders } from './kafka/decode-contenders.ts';
 import { fetchFloor } from './kafka/fetch-floor.ts';
 import { kcatConsume } from './kafka/kcat.ts';
+
+/** Runs of the export and of kcat -C; the figures are their medians. */
+const RUNS = 3;
 
 async function closeImport(env: BenchEnv, source: BenchImport): Promise<void> {
   await sendEndMarker(
@@ -49,14 +52,25 @@ export async function runExportBench(
   await closeImport(env, imports.own);
   await closeImport(env, imports.crowded);
   const rows = imports.own.rows;
-  const own = await exportImport(env, imports.own, 'own');
-  const kcat = await kcatConsume(env.brokers, imports.own.topic);
+  // Medians of 3, the export and its reference taking turns, so a busy moment does not decide the ratio.
+  const exports: Awaited<ReturnType<typeof exportImport>>[] = [];
+  const kcats: { seconds: number; wallSeconds: number }[] = [];
+  for (let attempt = 0; attempt < RUNS; attempt++) {
+    exports.push(await exportImport(env, imports.own, `own-${attempt}`));
+    const run = await kcatConsume(env.brokers, imports.own.topic);
+    kcats.push({ seconds: run.wallSeconds, wallSeconds: run.wallSeconds });
+  }
+  const own = median(exports);
+  const kcat = median(kcats);
   const oneCpu = await exportImport(env, imports.own, 'own-1cpu', '0');
   // The import's records plus one end marker per partition.
   const records = rows + BENCH_PARTITIONS;
   const native = await consumeFloor(env.deps.kafka, imports.own.topic);
   const fetch = await fetchFloor(env.deps.kafka, imports.own.topic, BENCH_PARTITIONS, records);
-  const crowded = await exportImport(env, imports.crowded, 'crowded');
+  const crowdedRuns = [];
+  for (let attempt = 0; attempt < RUNS; attempt++)
+    crowdedRuns.push(await exportImport(env, imports.crowded, `crowded-${attempt}`));
+  const crowded = median(crowdedRuns);
   const decode = runDecodeContenders();
   const kcatRowsPerSecond = Math.round(rows / kcat.wallSeconds);
   const perSecond = (seconds: number) => Math.round(rows / seconds);

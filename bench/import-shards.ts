@@ -10,12 +10,14 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { readStatusItem } from '../jobs/audience-status/table.ts';
 import { runWorkflowLocally } from '../local/runner/execution.ts';
 import { importAudienceWorkflow } from '../workflows/index.ts';
-import { type BenchEnv, openBenchEnv, round2 } from './bench-env.ts';
+import { type BenchEnv, median, openBenchEnv, round2 } from './bench-env.ts';
 import { writeTable } from './import/table.ts';
 import { writeUsersFile } from './import/users-file.ts';
 
 /** Shard counts measured side by side. */
 const SHARD_COUNTS = [1, 2, 4] as const;
+/** Runs of each shard count; the figures are their medians. */
+const RUNS = 3;
 
 interface ShardRun {
   shards: number;
@@ -37,12 +39,18 @@ function stateSeconds(events: { type: string; state?: string; at: number }[], st
 }
 
 /** Imports the object `key` (`rows` rows) through the workflow in `shards` shards; fails unless it reconciles. */
-async function importSharded(env: BenchEnv, key: string, rows: number, shards: number): Promise<ShardRun> {
+async function importSharded(
+  env: BenchEnv,
+  key: string,
+  rows: number,
+  shards: number,
+  attempt: number,
+): Promise<ShardRun> {
   const size = (await env.deps.s3.send(new HeadObjectCommand({ Bucket: env.bucket, Key: key })))
     .ContentLength!;
-  const topic = `bench-shards${shards}-${env.stamp}`;
+  const topic = `bench-shards${shards}-${attempt}-${env.stamp}`;
   await env.createTopic(topic);
-  const importId = `shards${shards}-${env.stamp}`;
+  const importId = `shards${shards}-${attempt}-${env.stamp}`;
   const events: { type: string; state?: string; at: number }[] = [];
   const executionsDir = mkdtempSync(join(env.work, 'executions-'));
   const execution = await runWorkflowLocally(
@@ -100,7 +108,12 @@ export async function runShardBench(env: BenchEnv, options: { rows?: number } = 
   await env.upload(file, key);
   rmSync(file);
   const runs: ShardRun[] = [];
-  for (const shards of SHARD_COUNTS) runs.push(await importSharded(env, key, rows, shards));
+  for (const shards of SHARD_COUNTS) {
+    const attempts: ShardRun[] = [];
+    for (let attempt = 0; attempt < RUNS; attempt++)
+      attempts.push(await importSharded(env, key, rows, shards, attempt));
+    runs.push(median(attempts));
+  }
   const one = runs[0]!;
   const figures = {
     rows,

@@ -18,6 +18,13 @@ describe('export-audience: its own reader threads', function () {
   });
   after(() => closeJobDeps(deps));
 
+  /** Closes an import as the workflow does: its counts in the status table, then its end marker. */
+  async function closeImport(importId: string, segment: string, rowsProduced: number): Promise<void> {
+    const counts = { rowsProduced, rowsRejected: 0 };
+    await recordJobCounts(deps.dynamodb, deps.config.statusTable, importId, counts, new Date());
+    await runEndMarker({ jobId: importId, jobKind: 'import', userSegmentationId: segment }, deps);
+  }
+
   it('exports the committed rows of its import only, when the same producer aborted two transactions before', async () => {
     // GIVEN an import whose transactional producer aborted two chunks (as a re-run does) then committed one
     const topic = deps.config.audienceTopic;
@@ -46,14 +53,7 @@ describe('export-audience: its own reader threads', function () {
     await chunk.send({ topic, messages: users('committed', 20) });
     await chunk.commit();
     await producer.disconnect();
-    await recordJobCounts(
-      deps.dynamodb,
-      deps.config.statusTable,
-      importId,
-      { rowsProduced: 20, rowsRejected: 0 },
-      new Date(),
-    );
-    await runEndMarker({ jobId: importId, jobKind: 'import', userSegmentationId: segment }, deps);
+    await closeImport(importId, segment, 20);
 
     // WHEN it is exported
     const exportId = uniqueId('exp');
@@ -84,14 +84,7 @@ describe('export-audience: its own reader threads', function () {
       messages: [{ key: 'u7', value: JSON.stringify(broken), headers: { [RECORD_TYPE_HEADER]: 'user' } }],
     });
     await producer.disconnect();
-    await recordJobCounts(
-      deps.dynamodb,
-      deps.config.statusTable,
-      importId,
-      { rowsProduced: 1, rowsRejected: 0 },
-      new Date(),
-    );
-    await runEndMarker({ jobId: importId, jobKind: 'import', userSegmentationId: 'segment' }, deps);
+    await closeImport(importId, 'segment', 1);
     const exportId = uniqueId('exp');
     const input = { exportId, userSegmentationId: 'segment', importId, s3Bucket: bucket };
     let failure: unknown;
