@@ -157,7 +157,6 @@ export class ImportReading {
       first ??= expected ?? at;
       for await (const batch of run.batches) {
         this.reached = batch.offset;
-        this.presize();
         const imported = new ImportBatch(batch, line, this.userIds, this.object.header);
         this.rowsSeen += imported.size;
         yield imported;
@@ -167,6 +166,8 @@ export class ImportReading {
       expected = outcome.nextRecordStart;
       next = outcome.nextRecordStart;
       this.reached = next;
+      // At a block's end the bytes are exact (a batch's offset is how far its block was read, ahead of its rows).
+      this.presize();
     }
     const headerLines = this.firstLine === 1 ? 0 : this.object.headerLines;
     this.extent = {
@@ -181,7 +182,10 @@ export class ImportReading {
     await this.runner.close();
   }
 
-  /** Pre-sizes the duplicate table once, from the rate of rows per byte of the first batches. */
+  /**
+   * Pre-sizes the duplicate table once, from the rows per byte of the first blocks (at least 10,000 rows), so it
+   * need not grow on the way: growing holds the old and the new slots at once, the import's peak memory.
+   */
   private presize(): void {
     if (this.presized || this.rowsSeen < 10_000) return;
     this.presized = true;
