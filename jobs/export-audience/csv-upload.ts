@@ -5,8 +5,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 
 /** A CSV object being written to S3 by multipart upload (8 MiB parts, two in flight). */
 export interface CsvUpload {
-  /** Appends CSV text (whole lines); resolves once the upload can take more, so memory stays bounded. */
-  write(csv: string): Promise<void>;
+  /** Appends CSV (whole lines, text or UTF-8 bytes); resolves once the upload can take more, so memory stays bounded. */
+  write(csv: string | Uint8Array): Promise<void>;
   /** Ends the object and waits until S3 has it; returns its size in bytes. */
   finish(): Promise<number>;
   /** Drops the upload: no object appears. */
@@ -40,7 +40,7 @@ export function openCsvUpload(s3: S3Client, bucket: string, key: string): CsvUpl
     write: async (csv) => {
       if (failure) throw failure;
       if (csv.length === 0) return;
-      const bytes = Buffer.from(csv);
+      const bytes = typeof csv === 'string' ? Buffer.from(csv) : csv;
       bytesWritten += bytes.length;
       if (!body.write(bytes)) await Promise.race([once(body, 'drain'), failed]);
     },

@@ -29,8 +29,8 @@ export interface ReaderProgress {
 export type ReaderMessage =
   /** The attribute names of the first user record this reader found: a proposal for the header. */
   | { readonly type: 'columns'; readonly names: readonly string[] }
-  /** CSV lines of `rows` rows (LF-terminated, header order). */
-  | ({ readonly type: 'rows'; readonly csv: string; readonly rows: number } & ReaderProgress)
+  /** CSV lines of `rows` rows (UTF-8, LF-terminated, header order), transferred. */
+  | ({ readonly type: 'rows'; readonly csv: Uint8Array; readonly rows: number } & ReaderProgress)
   /** A fetch returned records but no rows of the segment (other imports' records, end markers). */
   | ({ readonly type: 'progress' } & ReaderProgress)
   /** Every partition of the reader has shown the import's end marker. */

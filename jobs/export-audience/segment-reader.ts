@@ -8,9 +8,12 @@ import { exportCells } from './csv-cells.ts';
 import { openPartitionFetcher, type PartitionBatches } from './partition-fetcher.ts';
 import type { MainMessage, ReaderAssignment, ReaderMessage, ReaderStart } from './reader-messages.ts';
 import { forEachRecord, type RecordBatch, type RecordView } from './record-batches.ts';
+import { CsvChunk, LineOutcome, UserLineWriter } from './user-line-writer.ts';
 
-/** CSV text a reader gathers before it hands it over: large enough to amortise a message, small for memory. */
-const CHUNK_CHARACTERS = 1024 * 1024;
+/** CSV bytes a reader gathers before it hands them over: large enough to amortise a message, small for memory. */
+const CHUNK_BYTES = 1024 * 1024;
+/** Room of a new chunk: a response's batch or two past CHUNK_BYTES without growing. */
+const CHUNK_CAPACITY = 2 * CHUNK_BYTES;
 /** Chunks a reader may have handed over and not yet seen written: its share of the export's memory. */
 const CHUNKS_IN_FLIGHT = 4;
 
@@ -21,6 +24,15 @@ export interface ReaderPort {
 }
 
 const RECORD_TYPE = Buffer.from(RECORD_TYPE_HEADER);
+const USER_TYPE = Buffer.from('user');
+
+/** Whether a record's record-type header is `user` (compared as bytes: this runs once per record). */
+function isUserType(batch: RecordBatch, view: RecordView): boolean {
+  if (view.headerEnd - view.headerStart !== USER_TYPE.length) return false;
+  for (let i = 0; i < USER_TYPE.length; i++)
+    if (batch.records[view.headerStart + i] !== USER_TYPE[i]) return false;
+  return true;
+}
 
 /** A record's record-type header, or undefined. */
 function recordTypeOf(batch: RecordBatch, view: RecordView): string | undefined {
@@ -59,8 +71,9 @@ function mainThread(port: ReaderPort) {
 /**
  * A segment reader: connects to the topic at once (while the main thread prepares), then reads one import's user
  * records from its assigned partitions, read_committed, from their start offsets until each partition has shown
- * the import's end marker, and hands them to the main thread as CSV lines (the main thread decides the columns
- * and uploads). Records of other imports are skipped on a byte search before any JSON parse. The next fetch is
+ * the import's end marker, and hands them to the main thread as CSV bytes (the main thread decides the columns
+ * and uploads). A record with the import's own shape becomes its CSV line from its bytes (user-line-writer.ts);
+ * any other goes through JSON.parse. The next fetch is
  * on its way while a response is turned into CSV; a reader stops fetching while the main thread has
  * CHUNKS_IN_FLIGHT of its chunks to write, so memory stays bounded.
  */
@@ -86,16 +99,17 @@ async function readAssignment(
   const { importId, userSegmentationId } = assignment;
   const open = new Set(assignment.partitions.map(({ partition }) => partition));
   const cells = exportCells(assignment.formulaEscaping);
+  const lines = new UserLineWriter(importId, userSegmentationId, assignment.formulaEscaping);
   let header: readonly string[] | undefined;
   let recordsScanned = 0;
   let endMarker: EndMarkerRecord | undefined;
   let rows = 0;
   const progress = () => ({ recordsScanned, openPartitions: [...open] });
-  let csv = '';
+  const chunk = new CsvChunk(CHUNK_CAPACITY);
   const handOver = async () => {
     await main.room();
-    port.postMessage({ type: 'rows', csv, rows, ...progress() });
-    csv = '';
+    const csv = chunk.take(CHUNK_CAPACITY);
+    port.postMessage({ type: 'rows', csv, rows, ...progress() }, [csv.buffer as ArrayBuffer]);
     rows = 0;
   };
 
@@ -131,6 +145,7 @@ async function readAssignment(
         if (names) {
           port.postMessage({ type: 'columns', names });
           header = await main.header;
+          lines.setColumns(header);
         }
       }
       const columns = header ?? [];
@@ -139,13 +154,15 @@ async function readAssignment(
         if (!open.has(partition) || view.offsetDelta < skipBelow) return;
         recordsScanned++;
         if (view.valueEnd < 0) return;
-        const type = recordTypeOf(batch, view);
-        if (type === 'user') {
+        if (isUserType(batch, view)) {
+          const outcome = lines.write(batch.records, view.valueStart, view.valueEnd, chunk);
+          if (outcome === LineOutcome.Written) rows++;
+          if (outcome !== LineOutcome.Unknown) return;
           const user = userOf(partition, batch, view);
           if (!user) return;
-          csv += cells.rowLine(user.userId, user.attributes, columns);
+          chunk.writeText(cells.rowLine(user.userId, user.attributes, columns));
           rows++;
-        } else if (type === 'end-marker') {
+        } else if (recordTypeOf(batch, view) === 'end-marker') {
           const text = batch.records.toString('utf8', view.valueStart, view.valueEnd);
           const marker = EndMarkerRecord.safeParse(JSON.parse(text));
           if (!marker.success || marker.data.jobId !== importId) return;
@@ -153,7 +170,7 @@ async function readAssignment(
           open.delete(partition);
         }
       });
-      if (csv.length >= CHUNK_CHARACTERS) await handOver();
+      if (chunk.length >= CHUNK_BYTES) await handOver();
     }
   };
 

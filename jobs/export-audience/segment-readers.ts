@@ -30,7 +30,7 @@ export interface SegmentProgress {
 /** Where the CSV goes: the header line once the columns are known, then rows; each resolves when written. */
 export interface SegmentCsvSink {
   header(names: readonly string[]): Promise<void>;
-  rows(csv: string): Promise<void>;
+  rows(csv: Uint8Array): Promise<void>;
 }
 
 /** Thrown when a partition shows no end marker of the import for `endMarkerTimeoutMs`. */
