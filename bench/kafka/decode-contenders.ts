@@ -81,7 +81,7 @@ function viaBytes(bytes: Buffer): number {
       if (lines.write(batch.records, view.valueStart, view.valueEnd, chunk) !== LineOutcome.Written)
         throw new Error('a record left to JSON.parse');
     });
-    if (chunk.length >= 1024 * 1024) out += chunk.take(2 * 1024 * 1024).length;
+    if (chunk.length >= 1024 * 1024) out += chunk.take().length;
   }
   return out + chunk.length;
 }

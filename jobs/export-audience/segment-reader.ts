@@ -108,7 +108,7 @@ async function readAssignment(
   const chunk = new CsvChunk(CHUNK_CAPACITY);
   const handOver = async () => {
     await main.room();
-    const csv = chunk.take(CHUNK_CAPACITY);
+    const csv = chunk.take();
     port.postMessage({ type: 'rows', csv, rows, ...progress() }, [csv.buffer as ArrayBuffer]);
     rows = 0;
   };

@@ -52,10 +52,13 @@ export class CsvChunk {
     this.reserve(Buffer.byteLength(text));
     this.length += this.bytes.write(text, this.length);
   }
-  /** The bytes gathered, handed over (the chunk starts again, empty, in a new buffer). */
-  take(capacity: number): Uint8Array {
-    const taken = this.bytes.subarray(0, this.length);
-    this.bytes = Buffer.allocUnsafe(capacity);
+  /**
+   * The bytes gathered, as a copy of their own exact size, to transfer: the chunk keeps its buffer and starts
+   * again empty, and the main thread, which holds what it was sent until its garbage collector runs, holds no
+   * unused room.
+   */
+  take(): Uint8Array {
+    const taken = new Uint8Array(this.bytes.subarray(0, this.length));
     this.length = 0;
     return taken;
   }
