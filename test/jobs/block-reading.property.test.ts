@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { ImportBatch } from '../../jobs/import-audience/import-batch.ts';
-import { ImportReading, type ShardRange } from '../../jobs/import-audience/import-reading.ts';
+import type { ShardRange } from '../../jobs/import-audience/import-reading.ts';
 import { closeJobDeps, type JobDeps } from '../../jobs/runtime/clients.ts';
 import { type FilePlan, filePlan, writeCsvFile } from '../support/csv-model.ts';
 import { type ActualRow, expectModelRows } from '../support/model-check.ts';
 import { propertyRuns } from '../support/property.ts';
-import { createBucket, localJobDeps, putObject, uniqueId } from './support.ts';
+import { createBucket, localJobDeps, openImportReading, putObject, uniqueId } from './support.ts';
 
 /** What a batch holds, as the model check reads it (record values decoded). */
 function actualRows(batch: ImportBatch): ActualRow[] {
@@ -58,15 +58,12 @@ describe('import reading in blocks and shards: generated files against the model
 
   /** Reads an object (or a shard of it) to the end; rows carry lines through the batch, as the job sees them. */
   async function read(key: string, blockBytes: number, workers: number, shard?: ShardRange) {
-    const reading = await ImportReading.open(deps.s3, {
-      bucket,
-      key,
-      importId: 'imp',
-      userSegmentationId: 'seg',
-      etag: undefined,
-      ...(shard ? { shard } : {}),
-      config: { ...deps.config, importBlockBytes: blockBytes, importParserWorkers: workers },
-    });
+    const reading = await openImportReading(
+      deps,
+      { bucket, key, ...(shard ? { shard } : {}) },
+      blockBytes,
+      workers,
+    );
     const rows: ActualRow[] = [];
     try {
       for await (const batch of reading.batches()) {

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { ImportReading } from '../../jobs/import-audience/import-reading.ts';
 import { MAX_LOAD } from '../../jobs/import-audience/seen-user-ids.ts';
 import { closeJobDeps, type JobDeps } from '../../jobs/runtime/clients.ts';
-import { createBucket, localJobDeps, putObject, uniqueId } from './support.ts';
+import { createBucket, localJobDeps, openImportReading, putObject, uniqueId } from './support.ts';
 
 /** A slot of the duplicate table: a 128-bit fingerprint and a 32-bit line. */
 const SLOT_BYTES = 20;
@@ -29,15 +28,8 @@ describe('import reading: the duplicate table is pre-sized right', function () {
       // Rows of one length, so the first rows' bytes per row are the whole file's.
       const lines = Array.from({ length: rows }, (_, i) => `user-${String(i).padStart(7, '0')},pro,jp\n`);
       await putObject(deps.s3, bucket, key, `user_id,plan,country\n${lines.join('')}`);
-      const reading = await ImportReading.open(deps.s3, {
-        bucket,
-        key,
-        importId: 'imp',
-        userSegmentationId: 'seg',
-        etag: undefined,
-        // Blocks of 256 KiB: the estimate is made while the first blocks are read, as in a large object.
-        config: { ...deps.config, importBlockBytes: 256 * 1024, importParserWorkers: workers },
-      });
+      // Blocks of 256 KiB: the estimate is made while the first blocks are read, as in a large object.
+      const reading = await openImportReading(deps, { bucket, key }, 256 * 1024, workers);
       try {
         for await (const _ of reading.batches());
       } finally {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Message } from '@confluentinc/kafka-javascript';
 import { createStatusTable } from '../../jobs/audience-status/table.ts';
+import { ImportReading, type ShardRange } from '../../jobs/import-audience/import-reading.ts';
 import { recordType } from '../../jobs/runtime/audience-records.ts';
 import { type JobDeps, jobDeps } from '../../jobs/runtime/clients.ts';
 import { type RuntimeConfig, runtimeConfig } from '../../jobs/runtime/config.ts';
@@ -143,4 +144,20 @@ export async function readTopic(kafka: KafkaClient, topic: string): Promise<Cons
     await disconnectNative(consumer);
   }
   return records;
+}
+
+/** Opens the import's reading of `s3://bucket/key` as the job does, in blocks of `blockBytes` on `workers` threads. */
+export function openImportReading(
+  deps: JobDeps,
+  place: { bucket: string; key: string; shard?: ShardRange },
+  blockBytes: number,
+  workers: number,
+): Promise<ImportReading> {
+  return ImportReading.open(deps.s3, {
+    ...place,
+    importId: 'imp',
+    userSegmentationId: 'seg',
+    etag: undefined,
+    config: { ...deps.config, importBlockBytes: blockBytes, importParserWorkers: workers },
+  });
 }
