@@ -3,6 +3,7 @@
 // come first; with the read paths' floors (the Confluent client's native consumer, the export's own fetcher).
 import { run as sendEndMarker } from '../jobs/send-end-marker/run.ts';
 import { BENCH_PARTITIONS, type BenchEnv, median, round2 } from './bench-env.ts';
+import type { ProcessRun } from './import/measure.ts';
 import { writeTable } from './import/table.ts';
 import type { BenchImport } from './import-throughput.ts';
 import { consumeFloor } from './kafka/consume-floor.ts';
@@ -54,14 +55,13 @@ export async function runExportBench(
   const rows = imports.own.rows;
   // Medians of 3, the export and its reference taking turns, so a busy moment does not decide the ratio.
   const exports: Awaited<ReturnType<typeof exportImport>>[] = [];
-  const kcats: { seconds: number; wallSeconds: number }[] = [];
+  const kcats: ProcessRun[] = [];
   for (let attempt = 0; attempt < RUNS; attempt++) {
     exports.push(await exportImport(env, imports.own, `own-${attempt}`));
-    const run = await kcatConsume(env.brokers, imports.own.topic);
-    kcats.push({ seconds: run.wallSeconds, wallSeconds: run.wallSeconds });
+    kcats.push(await kcatConsume(env.brokers, imports.own.topic));
   }
-  const own = median(exports);
-  const kcat = median(kcats);
+  const own = median(exports, (run) => run.seconds);
+  const kcat = median(kcats, (run) => run.wallSeconds);
   const oneCpu = await exportImport(env, imports.own, 'own-1cpu', '0');
   // The import's records plus one end marker per partition.
   const records = rows + BENCH_PARTITIONS;
@@ -70,7 +70,7 @@ export async function runExportBench(
   const crowdedRuns = [];
   for (let attempt = 0; attempt < RUNS; attempt++)
     crowdedRuns.push(await exportImport(env, imports.crowded, `crowded-${attempt}`));
-  const crowded = median(crowdedRuns);
+  const crowded = median(crowdedRuns, (run) => run.seconds);
   const decode = runDecodeContenders();
   const kcatRowsPerSecond = Math.round(rows / kcat.wallSeconds);
   const perSecond = (seconds: number) => Math.round(rows / seconds);

@@ -112,7 +112,7 @@ export async function runShardBench(env: BenchEnv, options: { rows?: number } = 
     const attempts: ShardRun[] = [];
     for (let attempt = 0; attempt < RUNS; attempt++)
       attempts.push(await importSharded(env, key, rows, shards, attempt));
-    runs.push(median(attempts));
+    runs.push(median(attempts, (run) => run.seconds));
   }
   const one = runs[0]!;
   const figures = {

@@ -87,7 +87,7 @@ export async function runImportBench(
         `bench-own${attempt}-${stamp}`,
       ),
     );
-  const own = median(ownRuns);
+  const own = median(ownRuns, (run) => run.seconds);
   // Parsing beside producing: the same rows parsed in the job's thread (0), and in 1 and 2 worker threads.
   const byWorkers: Record<string, number> = {};
   for (const workers of [0, 1, 2]) {
@@ -118,9 +118,9 @@ export async function runImportBench(
       keyDelimiter: '\t',
       headers: ['record-type=user'],
     });
-    payloadRuns.push({ ...run, seconds: run.wallSeconds });
+    payloadRuns.push(run);
   }
-  const kcatPayload = median(payloadRuns);
+  const kcatPayload = median(payloadRuns, (run) => run.wallSeconds);
   rmSync(payload);
 
   const bigFile = join(env.work, 'big.csv');

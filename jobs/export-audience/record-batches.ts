@@ -1,4 +1,5 @@
 import { compressionsAlgorithmsByBitmask, IS_COMPRESSED, IS_CONTROL } from '@platformatic/kafka';
+import { bytesAt } from './bytes-at.ts';
 
 /**
  * Kafka record batches (message format v2, KIP-98) read straight from the bytes a fetch returned, without an object
@@ -46,12 +47,6 @@ export interface RecordView {
   /** The value of the header named as asked (see forEachRecord), or -1 when the record has none. */
   headerStart: number;
   headerEnd: number;
-}
-
-/** Whether `bytes` hold `name` at `at` (a loop: Buffer.compare's call costs more than a short name's bytes). */
-function sameName(bytes: Buffer, at: number, name: Buffer): boolean {
-  for (let i = 0; i < name.length; i++) if (bytes[at + i] !== name[i]) return false;
-  return true;
 }
 
 /** Reads Kafka's zig-zag varint at `at[0]` and moves `at[0]` past it. */
@@ -167,7 +162,7 @@ export function forEachRecord(
         headerName &&
         valueLength >= 0 &&
         nameLength === headerName.length &&
-        sameName(bytes, name, headerName)
+        bytesAt(bytes, name, headerName)
       ) {
         view.headerStart = value;
         view.headerEnd = value + valueLength;

@@ -4,6 +4,7 @@ import {
   RECORD_TYPE_HEADER,
   type UserRecord,
 } from '../runtime/audience-records.ts';
+import { bytesAt } from './bytes-at.ts';
 import { exportCells } from './csv-cells.ts';
 import { openPartitionFetcher, type PartitionBatches } from './partition-fetcher.ts';
 import type { MainMessage, ReaderAssignment, ReaderMessage, ReaderStart } from './reader-messages.ts';
@@ -28,10 +29,10 @@ const USER_TYPE = Buffer.from('user');
 
 /** Whether a record's record-type header is `user` (compared as bytes: this runs once per record). */
 function isUserType(batch: RecordBatch, view: RecordView): boolean {
-  if (view.headerEnd - view.headerStart !== USER_TYPE.length) return false;
-  for (let i = 0; i < USER_TYPE.length; i++)
-    if (batch.records[view.headerStart + i] !== USER_TYPE[i]) return false;
-  return true;
+  return (
+    view.headerEnd - view.headerStart === USER_TYPE.length &&
+    bytesAt(batch.records, view.headerStart, USER_TYPE)
+  );
 }
 
 /** A record's record-type header, or undefined. */

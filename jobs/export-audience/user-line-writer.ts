@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { bytesAt } from './bytes-at.ts';
 import { csvField, type FormulaEscaping, neutraliseCell } from './csv-cells.ts';
 
 /** What `UserLineWriter.write` made of a record's value. */
@@ -146,10 +147,8 @@ export class UserLineWriter {
 
   /** Moves past `expected` when the bytes at the position are exactly it. */
   private literal(expected: Buffer): boolean {
-    const { bytes, at } = this;
-    if (at + expected.length > this.end) return false;
-    for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
-    this.at = at + expected.length;
+    if (this.at + expected.length > this.end || !bytesAt(this.bytes, this.at, expected)) return false;
+    this.at += expected.length;
     return true;
   }
 
@@ -181,7 +180,7 @@ export class UserLineWriter {
     }
     const guard = neutralise && end > start && isFormulaStart(bytes[start]!);
     let quoted = end > start && ((!guard && isAsciiSpace(bytes[start]!)) || isAsciiSpace(bytes[end - 1]!));
-    if (!quoted) for (let i = start; i < end; i++) if (bytes[i] === COMMA) quoted = true;
+    for (let i = start; i < end && !quoted; i++) quoted = bytes[i] === COMMA;
     if (quoted) chunk.bytes[chunk.length++] = QUOTE;
     if (guard) chunk.bytes[chunk.length++] = APOSTROPHE;
     chunk.length += bytes.copy(chunk.bytes, chunk.length, start, end);
@@ -190,9 +189,7 @@ export class UserLineWriter {
 }
 
 function sameBytes(bytes: Buffer, start: number, end: number, expected: Buffer): boolean {
-  if (end - start !== expected.length) return false;
-  for (let i = 0; i < expected.length; i++) if (bytes[start + i] !== expected[i]) return false;
-  return true;
+  return end - start === expected.length && bytesAt(bytes, start, expected);
 }
 
 const PREFIX = Buffer.from('{"type":"user","userSegmentationId":');
